@@ -1,0 +1,209 @@
+//! Type-checking conditions.
+
+use super::{closest_hint, Checker};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::model::{Expr, ExprKind};
+use crate::syntax::ast::{self, Literal};
+use crate::value::{parse_date, Type, Value};
+
+impl Checker {
+    /// Checks a `where` or `unless` condition: it must be a bool.
+    pub(super) fn condition(&mut self, e: &ast::Expr) -> Option<Expr> {
+        let (expr, ty) = self.expr(e)?;
+        if ty != Type::Bool {
+            let hint = match &e.kind {
+                ast::ExprKind::Attribute(n) => format!(
+                    "compare it with a value, like `{} == {}`",
+                    n.text,
+                    super::query::example(ty).split(" or ").next().unwrap_or("")
+                ),
+                _ => "a condition compares values, like `country == \"US\"`".to_string(),
+            };
+            self.error(
+                Diagnostic::new(
+                    Code::NotACondition,
+                    format!(
+                        "a condition must be true or false, but this is {}",
+                        ty.with_article()
+                    ),
+                )
+                .at(e.span, format!("{ty}, not bool"))
+                .help(hint),
+            );
+            return None;
+        }
+        Some(expr)
+    }
+
+    /// Checks an expression and returns it with its type; `None` after an
+    /// error has been reported, so that one mistake gives one message.
+    fn expr(&mut self, e: &ast::Expr) -> Option<(Expr, Type)> {
+        let span = e.span;
+        let (kind, ty) = match &e.kind {
+            ast::ExprKind::Paren(inner) => return self.expr(inner),
+            ast::ExprKind::Attribute(name) => match self.vocab.attribute(&name.text) {
+                Some(i) => (ExprKind::Attribute(i), self.vocab.attributes[i].ty),
+                None => {
+                    let hint = closest_hint(
+                        &name.text,
+                        self.vocab.attributes.iter().map(|a| a.name.as_str()),
+                    );
+                    self.error(
+                        Diagnostic::new(
+                            Code::UndeclaredAttribute,
+                            format!("undeclared attribute `{}`", name.text),
+                        )
+                        .at(name.span, "not declared")
+                        .help(hint.unwrap_or_else(|| {
+                            format!(
+                                "declare it with its type, like `attribute {}: text`",
+                                name.text
+                            )
+                        })),
+                    );
+                    return None;
+                }
+            },
+            ast::ExprKind::Literal(lit) => {
+                let value = match lit {
+                    Literal::Text(t) => Value::Text(t.clone()),
+                    Literal::Number(n) => Value::Number(n.clone()),
+                    Literal::Bool(b) => Value::Bool(*b),
+                    Literal::Date(d) => Value::Date(self.date(d, span)?),
+                };
+                let ty = value.ty();
+                (ExprKind::Literal(value), ty)
+            }
+            ast::ExprKind::Not(inner) => (
+                ExprKind::Not(Box::new(self.bool_operand(inner, "not")?)),
+                Type::Bool,
+            ),
+            ast::ExprKind::And(parts) | ast::ExprKind::Or(parts) => {
+                let word = if matches!(e.kind, ast::ExprKind::And(_)) {
+                    "and"
+                } else {
+                    "or"
+                };
+                let checked: Vec<Option<Expr>> =
+                    parts.iter().map(|p| self.bool_operand(p, word)).collect();
+                let checked: Option<Vec<Expr>> = checked.into_iter().collect();
+                let checked = checked?;
+                let kind = if word == "and" {
+                    ExprKind::And(checked)
+                } else {
+                    ExprKind::Or(checked)
+                };
+                (kind, Type::Bool)
+            }
+            ast::ExprKind::Compare(op, l, r) => {
+                let left = self.expr(l);
+                let right = self.expr(r);
+                let ((left, lt), (right, rt)) = (left?, right?);
+                if lt != rt {
+                    self.error(
+                        Diagnostic::new(
+                            Code::TypeMismatch,
+                            format!(
+                                "cannot compare {} with {}",
+                                lt.with_article(),
+                                rt.with_article()
+                            ),
+                        )
+                        .at(r.span, format!("this is {}", rt.with_article()))
+                        .note(l.span, format!("this is {}", lt.with_article()))
+                        .help(format!(
+                            "both sides of `{}` must have the same type",
+                            op.as_str()
+                        )),
+                    );
+                    return None;
+                }
+                if op.is_ordering() && !lt.is_ordered() {
+                    self.error(
+                        Diagnostic::new(Code::NoOrder, format!("`{}` cannot order {} values", op.as_str(), lt))
+                            .at(span, format!("{lt} has no order"))
+                            .help("`<`, `<=`, `>` and `>=` compare numbers and dates; use `==` or `!=` here"),
+                    );
+                    return None;
+                }
+                (
+                    ExprKind::Compare(*op, Box::new(left), Box::new(right)),
+                    Type::Bool,
+                )
+            }
+            ast::ExprKind::In {
+                negated,
+                item,
+                list,
+            } => {
+                let (item_expr, item_ty) = self.expr(item)?;
+                let mut checked = Vec::with_capacity(list.len());
+                let mut ok = true;
+                for element in list {
+                    match self.expr(element) {
+                        Some((el, ty)) if ty == item_ty => checked.push(el),
+                        Some((_, ty)) => {
+                            ok = false;
+                            self.error(
+                                Diagnostic::new(Code::TypeMismatch, format!("cannot look for {} in a list holding {}", item_ty.with_article(), ty.with_article()))
+                                    .at(element.span, format!("this is {}", ty.with_article()))
+                                    .note(item.span, format!("this is {}", item_ty.with_article()))
+                                    .help("every element of the list must have the type of the value looked for"),
+                            );
+                        }
+                        None => ok = false,
+                    }
+                }
+                if !ok {
+                    return None;
+                }
+                (
+                    ExprKind::In {
+                        negated: *negated,
+                        item: Box::new(item_expr),
+                        list: checked,
+                    },
+                    Type::Bool,
+                )
+            }
+        };
+        Some((Expr { kind, span }, ty))
+    }
+
+    fn bool_operand(&mut self, e: &ast::Expr, word: &str) -> Option<Expr> {
+        let (expr, ty) = self.expr(e)?;
+        if ty != Type::Bool {
+            self.error(
+                Diagnostic::new(
+                    Code::NotACondition,
+                    format!(
+                        "`{word}` needs true or false, but this is {}",
+                        ty.with_article()
+                    ),
+                )
+                .at(e.span, format!("{ty}, not bool"))
+                .help("compare it with a value first, like `country == \"US\"`"),
+            );
+            return None;
+        }
+        Some(expr)
+    }
+
+    pub(super) fn date(
+        &mut self,
+        text: &str,
+        span: crate::source::Span,
+    ) -> Option<chrono::NaiveDate> {
+        match parse_date(text) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                self.error(
+                    Diagnostic::new(Code::NotADate, format!("`{text}` is not a date"))
+                        .at(span, "not a date")
+                        .help(e.help),
+                );
+                None
+            }
+        }
+    }
+}

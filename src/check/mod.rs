@@ -1,0 +1,497 @@
+//! The check stage: names against declarations, hierarchies, dates, time
+//! windows and types. It reports every problem it finds and builds the
+//! [`Policy`] that the evaluator decides with.
+
+mod expr;
+pub mod query;
+pub mod suggest;
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::model::{self, Attribute, NameId, Policy, Vocabulary};
+use crate::source::{Sources, Span};
+use crate::syntax::ast::{self, Effect, Kind, Scope, Statement, TimeOp};
+
+pub use query::{check_query, Field, RawQuery};
+
+/// Checks parsed files. The policy is complete only when no diagnostic is an
+/// error; the caller must not decide with it otherwise.
+pub fn check(sources: Sources, files: &[ast::File], today: NaiveDate) -> (Policy, Vec<Diagnostic>) {
+    let mut checker = Checker {
+        vocab: Vocabulary::default(),
+        diagnostics: Vec::new(),
+        sources,
+    };
+    let statements: Vec<&Statement> = files.iter().flat_map(|f| &f.statements).collect();
+    checker.declarations(&statements);
+    let default = checker.default(&statements);
+    let rules = checker.rules(&statements);
+    let tests = checker.tests(&statements, today);
+    let Checker {
+        vocab,
+        diagnostics,
+        sources,
+    } = checker;
+    (
+        Policy {
+            vocabulary: vocab,
+            default,
+            rules,
+            tests,
+            sources,
+        },
+        diagnostics,
+    )
+}
+
+pub(crate) struct Checker {
+    vocab: Vocabulary,
+    diagnostics: Vec<Diagnostic>,
+    sources: Sources,
+}
+
+/// "did you mean `x`?" for the closest candidate.
+pub(crate) fn closest_hint<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
+    suggest::closest(word, candidates).map(|c| format!("did you mean `{c}`?"))
+}
+
+/// The diagnostic for a name the set does not declare as `kind`.
+pub(crate) fn undeclared(
+    vocab: &Vocabulary,
+    kind: Kind,
+    name: &str,
+    span: Option<Span>,
+) -> Diagnostic {
+    let declared = |k: Kind| {
+        let names = vocab.names(k);
+        names
+            .get(name)
+            .is_some_and(|id| names.declared_at[id as usize].is_some())
+    };
+    let diagnostic = if let Some(other) = Kind::ALL.into_iter().find(|&k| k != kind && declared(k))
+    {
+        Diagnostic::new(
+            Code::WrongKind,
+            format!(
+                "`{name}` is {} {}, not {} {}",
+                article(other),
+                other.as_str(),
+                article(kind),
+                kind.as_str()
+            ),
+        )
+        .help(format!("{} go {}", other.plural(), place(other)))
+    } else {
+        let names = vocab.names(kind);
+        let declared_names = names
+            .names
+            .iter()
+            .zip(&names.declared_at)
+            .filter(|(_, at)| at.is_some())
+            .map(|(n, _)| n.as_str());
+        let hint = closest_hint(name, declared_names)
+            .unwrap_or_else(|| format!("declare it, like `{} {name}`", kind.as_str()));
+        Diagnostic::new(
+            Code::Undeclared,
+            format!("undeclared {} `{name}`", kind.as_str()),
+        )
+        .help(hint)
+    };
+    match span {
+        Some(s) => diagnostic.at(s, format!("not a declared {}", kind.as_str())),
+        None => diagnostic,
+    }
+}
+
+fn article(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Action => "an",
+        _ => "a",
+    }
+}
+
+fn place(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Action => "right after `allow` or `deny`",
+        Kind::Actor => "after `by`",
+        Kind::Category => "after `to category`",
+    }
+}
+
+impl Checker {
+    fn error(&mut self, d: Diagnostic) {
+        self.diagnostics.push(d);
+    }
+
+    fn line(&self, span: Span) -> usize {
+        self.sources.get(span.file).line_col(span.start).line
+    }
+
+    fn file_name(&self, span: Span) -> String {
+        self.sources.get(span.file).name.clone()
+    }
+
+    fn declarations(&mut self, statements: &[&Statement]) {
+        let decls: Vec<&ast::NamesDecl> = statements
+            .iter()
+            .filter_map(|s| {
+                if let Statement::Names(d) = s {
+                    Some(d)
+                } else {
+                    None
+                }
+            })
+            .collect();
+        for d in &decls {
+            self.vocab.kinds[d.kind.index()].closed = true;
+            for name in &d.names {
+                let names = &mut self.vocab.kinds[d.kind.index()];
+                if let Some(id) = names.get(&name.text) {
+                    let first = names.declared_at[id as usize].expect("closed names are declared");
+                    self.error(
+                        Diagnostic::new(Code::DuplicateDeclaration, format!("{} `{}` is declared twice", d.kind.as_str(), name.text))
+                            .at(name.span, "declared again here")
+                            .note(first, "first declared here")
+                            .help("declare each name once; to give it more parents, use `in [a, b]` in one declaration"),
+                    );
+                } else {
+                    names.intern(&name.text, Some(name.span));
+                }
+            }
+        }
+        for d in &decls {
+            for parent in &d.parents {
+                let Some(pid) = self.vocab.names(d.kind).get(&parent.text) else {
+                    let diagnostic =
+                        undeclared(&self.vocab, d.kind, &parent.text, Some(parent.span));
+                    self.error(diagnostic);
+                    continue;
+                };
+                for name in &d.names {
+                    let id = self
+                        .vocab
+                        .names(d.kind)
+                        .get(&name.text)
+                        .expect("declared above");
+                    let parents = &mut self.vocab.kinds[d.kind.index()].parents[id as usize];
+                    if !parents.contains(&pid) {
+                        parents.push(pid);
+                    }
+                }
+            }
+        }
+        for kind in Kind::ALL {
+            self.cycles(kind);
+        }
+        for s in statements {
+            let Statement::Attributes(d) = s else {
+                continue;
+            };
+            for def in &d.attributes {
+                if let Some(&i) = self.vocab.attribute_index.get(&def.name.text) {
+                    let first = self.vocab.attributes[i].span;
+                    self.error(
+                        Diagnostic::new(
+                            Code::DuplicateDeclaration,
+                            format!("attribute `{}` is declared twice", def.name.text),
+                        )
+                        .at(def.name.span, "declared again here")
+                        .note(first, "first declared here")
+                        .help("declare each attribute once, with one type"),
+                    );
+                    continue;
+                }
+                self.vocab
+                    .attribute_index
+                    .insert(def.name.text.clone(), self.vocab.attributes.len());
+                self.vocab.attributes.push(Attribute {
+                    name: def.name.text.clone(),
+                    ty: def.ty,
+                    span: def.name.span,
+                });
+            }
+        }
+    }
+
+    /// Reports each loop in a hierarchy once. Iterative depth-first search,
+    /// so hierarchies of any depth are fine.
+    fn cycles(&mut self, kind: Kind) {
+        let names = &self.vocab.kinds[kind.index()];
+        let n = names.names.len();
+        // 0 unvisited, 1 on the path, 2 done
+        let mut state = vec![0u8; n];
+        let mut found: Vec<Vec<NameId>> = Vec::new();
+        for root in 0..n {
+            if state[root] != 0 {
+                continue;
+            }
+            let mut path: Vec<(NameId, usize)> = vec![(root as NameId, 0)];
+            state[root] = 1;
+            while let Some(&mut (node, ref mut next)) = path.last_mut() {
+                let parents = &names.parents[node as usize];
+                if *next < parents.len() {
+                    let p = parents[*next];
+                    *next += 1;
+                    match state[p as usize] {
+                        0 => {
+                            state[p as usize] = 1;
+                            path.push((p, 0));
+                        }
+                        1 => {
+                            let start =
+                                path.iter().position(|(x, _)| *x == p).expect("on the path");
+                            found.push(path[start..].iter().map(|(x, _)| *x).collect());
+                        }
+                        _ => {}
+                    }
+                } else {
+                    state[node as usize] = 2;
+                    path.pop();
+                }
+            }
+        }
+        for cycle in found {
+            let names = &self.vocab.kinds[kind.index()];
+            let first = cycle[0] as usize;
+            let chain: Vec<String> = cycle
+                .iter()
+                .chain(std::iter::once(&cycle[0]))
+                .map(|&i| format!("`{}`", names.names[i as usize]))
+                .collect();
+            let span = names.declared_at[first].expect("hierarchies are declared");
+            let message = if cycle.len() == 1 {
+                format!("{} `{}` is in itself", kind.as_str(), names.names[first])
+            } else {
+                format!(
+                    "the {} hierarchy loops: {}",
+                    kind.as_str(),
+                    chain.join(" is in ")
+                )
+            };
+            let mut d = Diagnostic::new(Code::Cycle, message).at(span, "the loop starts here");
+            for &other in &cycle[1..] {
+                if let Some(at) = names.declared_at[other as usize] {
+                    d = d.note(at, "and goes through here");
+                }
+            }
+            self.error(d.help("remove one of the `in` links so that the hierarchy has a top"));
+        }
+    }
+
+    fn default(&mut self, statements: &[&Statement]) -> Effect {
+        let mut default: Option<&ast::DefaultDecl> = None;
+        for s in statements {
+            let Statement::Default(d) = s else { continue };
+            match default {
+                Some(first) => self.error(
+                    Diagnostic::new(Code::DuplicateDefault, "the set has a second `default`")
+                        .at(d.span, "second default")
+                        .note(first.span, "first default")
+                        .help("a policy set has at most one `default`: keep one"),
+                ),
+                None => default = Some(d),
+            }
+        }
+        default.map_or(Effect::Deny, |d| d.effect)
+    }
+
+    /// Resolves a scope's names; `None` stands for `any`.
+    fn scope(&mut self, kind: Kind, scope: &Scope) -> Option<Vec<NameId>> {
+        let Scope::Names(names) = scope else {
+            return None;
+        };
+        let mut ids = Vec::with_capacity(names.len());
+        for name in names {
+            let table = &mut self.vocab.kinds[kind.index()];
+            if !table.closed {
+                ids.push(table.intern(&name.text, None));
+            } else if let Some(id) = table.get(&name.text) {
+                ids.push(id);
+            } else {
+                let d = undeclared(&self.vocab, kind, &name.text, Some(name.span));
+                self.error(d);
+            }
+        }
+        Some(ids)
+    }
+
+    fn rules(&mut self, statements: &[&Statement]) -> Vec<model::Rule> {
+        let mut labels: HashMap<String, Span> = HashMap::new();
+        let mut rules = Vec::new();
+        for s in statements {
+            let Statement::Rule(r) = s else { continue };
+            if let Some(label) = &r.label {
+                if let Some(first) = labels.get(&label.text) {
+                    self.error(
+                        Diagnostic::new(
+                            Code::DuplicateRuleName,
+                            format!("two rules are named `{}`", label.text),
+                        )
+                        .at(label.span, "second rule with this name")
+                        .note(*first, "first rule with this name")
+                        .help("rule names identify rules in decisions: give each rule its own"),
+                    );
+                } else {
+                    labels.insert(label.text.clone(), label.span);
+                }
+            }
+            let actions = self.scope(Kind::Action, &r.actions);
+            let actors = r
+                .actors
+                .as_ref()
+                .and_then(|c| self.scope(Kind::Actor, &c.value));
+            let categories = r
+                .categories
+                .as_ref()
+                .and_then(|c| self.scope(Kind::Category, &c.value));
+            let (from, until) = self.window(r);
+            let where_ = r.where_.as_ref().and_then(|c| self.condition(&c.value));
+            let unless = r.unless.as_ref().and_then(|c| self.condition(&c.value));
+            let line = self.line(r.span);
+            let file = self.file_name(r.span);
+            let name = r.label.as_ref().map(|l| l.text.clone());
+            rules.push(model::Rule {
+                id: name.clone().unwrap_or_else(|| format!("{file}:{line}")),
+                name,
+                effect: r.effect,
+                actions,
+                actors,
+                categories,
+                from,
+                until,
+                where_,
+                unless,
+                reason: r.because.as_ref().map(|b| b.value.value.clone()),
+                file,
+                line,
+                span: r.span,
+            });
+        }
+        rules
+    }
+
+    /// The first and last date a rule covers, both inclusive.
+    fn window(&mut self, r: &ast::Rule) -> (Option<NaiveDate>, Option<NaiveDate>) {
+        let mut lower: Option<(NaiveDate, Span)> = None;
+        let mut upper: Option<(NaiveDate, Span)> = None;
+        let mut ok = true;
+        for bound in &r.time {
+            let Some(date) = self.date(&bound.date.text, bound.date.span) else {
+                ok = false;
+                continue;
+            };
+            let (lo, hi) = match bound.op {
+                TimeOp::After => (Some(date.succ_opt().unwrap_or(date)), None),
+                TimeOp::From => (Some(date), None),
+                TimeOp::Before => (None, Some(date.pred_opt().unwrap_or(date))),
+                TimeOp::Until => (None, Some(date)),
+                TimeOp::On => (Some(date), Some(date)),
+                TimeOp::Between => {
+                    let end = bound.end.as_ref().expect("between has two dates");
+                    let Some(end_date) = self.date(&end.text, end.span) else {
+                        ok = false;
+                        continue;
+                    };
+                    if end_date < date {
+                        ok = false;
+                        self.error(
+                            Diagnostic::new(
+                                Code::EmptyWindow,
+                                "no date is between these two dates",
+                            )
+                            .at(bound.span, "the second date is before the first")
+                            .help(format!(
+                                "write the earlier date first: `between {} and {}`",
+                                end.text, bound.date.text
+                            )),
+                        );
+                        continue;
+                    }
+                    (Some(date), Some(end_date))
+                }
+            };
+            for (side, value, slot) in [("lower", lo, &mut lower), ("upper", hi, &mut upper)] {
+                let Some(value) = value else { continue };
+                if let Some((_, first)) = slot {
+                    ok = false;
+                    let first = *first;
+                    self.error(
+                        Diagnostic::new(Code::DuplicateBound, format!("this rule has two {side} time bounds"))
+                            .at(bound.span, format!("second {side} bound"))
+                            .note(first, format!("first {side} bound"))
+                            .help("give a rule one lower and one upper bound at most, like `from 2021-03-31 until 2022-12-31`"),
+                    );
+                } else {
+                    *slot = Some((value, bound.span));
+                }
+            }
+        }
+        if let (Some((lo, lo_span)), Some((hi, hi_span))) = (lower, upper) {
+            if ok && lo > hi && lo_span != hi_span {
+                self.error(
+                    Diagnostic::new(Code::EmptyWindow, "no date satisfies this time window")
+                        .at(
+                            hi_span,
+                            format!("the window must end by {}", hi.format("%Y-%m-%d")),
+                        )
+                        .note(
+                            lo_span,
+                            format!("but it starts on {}", lo.format("%Y-%m-%d")),
+                        )
+                        .help("check the dates: the window starts after it ends"),
+                );
+            }
+        }
+        (lower.map(|l| l.0), upper.map(|u| u.0))
+    }
+
+    fn tests(&mut self, statements: &[&Statement], today: NaiveDate) -> Vec<model::Test> {
+        let mut names: HashMap<String, Span> = HashMap::new();
+        let mut tests = Vec::new();
+        for s in statements {
+            let Statement::Test(t) = s else { continue };
+            if let Some(first) = names.get(&t.name.value) {
+                self.error(
+                    Diagnostic::new(
+                        Code::DuplicateTestName,
+                        format!("two tests are named \"{}\"", t.name.value),
+                    )
+                    .at(t.name.span, "second test with this name")
+                    .note(*first, "first test with this name")
+                    .help("give each test its own name so that reports tell them apart"),
+                );
+            } else {
+                names.insert(t.name.value.clone(), t.name.span);
+            }
+            let mut expectations = Vec::new();
+            for e in &t.expectations {
+                match check_query(&self.vocab, &RawQuery::from_ast(&e.query), today) {
+                    Ok(query) => {
+                        let source = self.sources.get(e.span.file);
+                        expectations.push(model::Expectation {
+                            effect: e.effect,
+                            query,
+                            text: source.text[e.query.span.start..e.query.span.end].to_string(),
+                            line: self.line(e.span),
+                            span: e.span,
+                        })
+                    }
+                    Err(errors) => self.diagnostics.extend(errors),
+                }
+            }
+            tests.push(model::Test {
+                name: t.name.value.clone(),
+                file: self.file_name(t.span),
+                line: self.line(t.span),
+                expectations,
+            });
+        }
+        tests
+    }
+}

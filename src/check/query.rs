@@ -1,0 +1,204 @@
+//! Checking a query, from its text form, its JSON form or a test, against
+//! the set's vocabulary.
+
+use chrono::NaiveDate;
+
+use super::{closest_hint, undeclared};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::model::{NameId, Query, Vocabulary};
+use crate::source::Span;
+use crate::syntax::ast::{self, Kind, Literal};
+use crate::value::{parse_date, Type, Value};
+
+/// A part of a query before checking, with its place when it has one.
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub text: String,
+    pub span: Option<Span>,
+}
+
+/// A query before checking.
+#[derive(Debug, Clone)]
+pub struct RawQuery {
+    pub action: Field,
+    pub actor: Field,
+    pub category: Option<Field>,
+    pub date: Option<Field>,
+    pub attributes: Vec<(Field, Literal, Option<Span>)>,
+}
+
+impl RawQuery {
+    pub fn from_ast(q: &ast::Query) -> RawQuery {
+        let field = |n: &ast::Name| Field {
+            text: n.text.clone(),
+            span: Some(n.span),
+        };
+        RawQuery {
+            action: field(&q.action),
+            actor: field(&q.actor),
+            category: q.category.as_ref().map(field),
+            date: q.date.as_ref().map(|d| Field {
+                text: d.text.clone(),
+                span: Some(d.span),
+            }),
+            attributes: q
+                .attributes
+                .iter()
+                .map(|b| (field(&b.name), b.value.clone(), Some(b.value_span)))
+                .collect(),
+        }
+    }
+}
+
+fn at(d: Diagnostic, span: Option<Span>, label: &str) -> Diagnostic {
+    match span {
+        Some(s) => d.at(s, label),
+        None => d,
+    }
+}
+
+/// Checks a query; `today` is its date when it gives none. Every problem is
+/// reported, not just the first.
+pub fn check_query(
+    vocab: &Vocabulary,
+    raw: &RawQuery,
+    today: NaiveDate,
+) -> Result<Query, Vec<Diagnostic>> {
+    let mut errors = Vec::new();
+    let name = |kind: Kind, f: &Field, errors: &mut Vec<Diagnostic>| -> Option<NameId> {
+        let names = vocab.names(kind);
+        match names.get(&f.text) {
+            Some(id) if !names.closed || names.declared_at[id as usize].is_some() => Some(id),
+            _ if !names.closed => None,
+            _ => {
+                errors.push(undeclared(vocab, kind, &f.text, f.span));
+                None
+            }
+        }
+    };
+    let action = name(Kind::Action, &raw.action, &mut errors);
+    let actor = name(Kind::Actor, &raw.actor, &mut errors);
+    let category = raw
+        .category
+        .as_ref()
+        .map(|c| name(Kind::Category, c, &mut errors));
+    let date = match &raw.date {
+        None => today,
+        Some(f) => match parse_date(&f.text) {
+            Ok(d) => d,
+            Err(e) => {
+                errors.push(
+                    at(
+                        Diagnostic::new(Code::NotADate, format!("`{}` is not a date", f.text)),
+                        f.span,
+                        "not a date",
+                    )
+                    .help(e.help),
+                );
+                today
+            }
+        },
+    };
+    let mut attributes = vec![None; vocab.attributes.len()];
+    for (field, literal, value_span) in &raw.attributes {
+        let Some(index) = vocab.attribute(&field.text) else {
+            let d = Diagnostic::new(
+                Code::UndeclaredAttribute,
+                format!("undeclared attribute `{}`", field.text),
+            );
+            let hint = closest_hint(
+                &field.text,
+                vocab.attributes.iter().map(|a| a.name.as_str()),
+            );
+            errors.push(
+                at(d, field.span, "not declared").help(hint.unwrap_or_else(|| {
+                    format!(
+                        "declare it with its type, like `attribute {}: text`",
+                        field.text
+                    )
+                })),
+            );
+            continue;
+        };
+        let attribute = &vocab.attributes[index];
+        if attributes[index].is_some() {
+            errors.push(at(
+                Diagnostic::new(
+                    Code::BadQuery,
+                    format!("attribute `{}` is given twice", field.text),
+                ),
+                field.span,
+                "again here",
+            ));
+            continue;
+        }
+        match coerce(&field.text, literal, attribute.ty) {
+            Ok(v) => attributes[index] = Some(v),
+            Err(d) => errors.push(at(
+                d,
+                *value_span,
+                &format!("`{}` is {}", field.text, attribute.ty),
+            )),
+        }
+    }
+    if errors.is_empty() {
+        Ok(Query {
+            action,
+            actor,
+            category,
+            date,
+            attributes,
+        })
+    } else {
+        Err(errors)
+    }
+}
+
+/// A literal as a value of the attribute's type. Text that is a date is
+/// accepted for a date attribute, since JSON has no dates.
+fn coerce(name: &str, literal: &Literal, ty: Type) -> Result<Value, Diagnostic> {
+    let given = match literal {
+        Literal::Text(t) if ty == Type::Date => {
+            return parse_date(t).map(Value::Date).map_err(|e| {
+                Diagnostic::new(Code::NotADate, format!("`{t}` is not a date")).help(e.help)
+            })
+        }
+        Literal::Date(d) => match parse_date(d) {
+            Ok(date) => Value::Date(date),
+            Err(e) => {
+                return Err(
+                    Diagnostic::new(Code::NotADate, format!("`{d}` is not a date")).help(e.help),
+                )
+            }
+        },
+        Literal::Text(t) => Value::Text(t.clone()),
+        Literal::Number(n) => Value::Number(n.clone()),
+        Literal::Bool(b) => Value::Bool(*b),
+    };
+    if given.ty() == ty {
+        Ok(given)
+    } else {
+        Err(Diagnostic::new(
+            Code::AttributeType,
+            format!(
+                "attribute `{name}` is {}, not {}",
+                ty.with_article(),
+                given.ty().with_article()
+            ),
+        )
+        .help(format!(
+            "give it {}, like {}",
+            ty.with_article(),
+            example(ty)
+        )))
+    }
+}
+
+pub(crate) fn example(ty: Type) -> &'static str {
+    match ty {
+        Type::Text => "\"RU\"",
+        Type::Number => "12 or 2.5",
+        Type::Bool => "true",
+        Type::Date => "2021-03-31",
+    }
+}

@@ -1,0 +1,154 @@
+//! Diagnostics: what every stage reports, as plain data.
+//!
+//! Each stage has its own error type and turns it into a [`Diagnostic`];
+//! `render` shows diagnostics to people (through miette) and to programs
+//! (as JSON).
+
+use crate::source::Span;
+
+/// Whether a problem stops the set from being used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+macro_rules! codes {
+    ($($variant:ident = $code:literal, $severity:ident, $title:literal;)*) => {
+        /// The kind of a problem. Codes are stable: tools and docs refer to them.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Code {
+            $($variant,)*
+        }
+
+        impl Code {
+            /// Every code, in order.
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            /// The code as written in messages and docs, like `E101`.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $code,)*
+                }
+            }
+
+            /// A few words on what the code means.
+            pub fn title(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $title,)*
+                }
+            }
+
+            pub fn severity(self) -> Severity {
+                match self {
+                    $(Code::$variant => Severity::$severity,)*
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    NotUtf8 = "E001", Error, "the file is not valid UTF-8";
+    Syntax = "E002", Error, "the text does not follow the grammar";
+    TooDeep = "E003", Error, "an expression is nested too deeply";
+    DuplicateClause = "E004", Error, "a rule has the same clause twice";
+    BadEscape = "E005", Error, "unknown escape in text";
+    Undeclared = "E101", Error, "a name that the set does not declare";
+    WrongKind = "E102", Error, "a name of one kind used where another kind belongs";
+    UndeclaredAttribute = "E103", Error, "an attribute that the set does not declare";
+    DuplicateDeclaration = "E104", Error, "a name declared twice";
+    Cycle = "E105", Error, "a hierarchy that loops back on itself";
+    DuplicateDefault = "E106", Error, "a second `default`";
+    DuplicateRuleName = "E107", Error, "two rules with the same name";
+    TypeMismatch = "E201", Error, "a comparison of values of different types";
+    NoOrder = "E202", Error, "an ordering comparison of values that have no order";
+    NotACondition = "E203", Error, "a condition that is not true or false";
+    NotADate = "E301", Error, "a date that does not exist or is not written YYYY-MM-DD";
+    EmptyWindow = "E302", Error, "a time window that no date satisfies";
+    DuplicateBound = "E303", Error, "two lower or two upper time bounds on one rule";
+    AttributeType = "E401", Error, "a query gives an attribute a value of the wrong type";
+    BadQuery = "E402", Error, "a query that is not well formed";
+    DuplicateTestName = "W001", Warning, "two tests with the same name";
+}
+
+/// A secondary place that a diagnostic points at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    pub span: Span,
+    pub label: String,
+}
+
+/// One problem, with where it is and how to fix it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub code: Code,
+    pub severity: Severity,
+    /// Plain lower-case words, no final period.
+    pub message: String,
+    /// The smallest span that shows the problem, if it has a place.
+    pub span: Option<Span>,
+    /// The words under the underlined span.
+    pub label: Option<String>,
+    /// Other places that matter (the first declaration of a duplicate, ...).
+    pub notes: Vec<Note>,
+    /// How to fix it.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn new(code: Code, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            code,
+            severity: code.severity(),
+            message: message.into(),
+            span: None,
+            label: None,
+            notes: Vec::new(),
+            help: None,
+        }
+    }
+
+    pub fn at(mut self, span: Span, label: impl Into<String>) -> Diagnostic {
+        self.span = Some(span);
+        let label = label.into();
+        self.label = (!label.is_empty()).then_some(label);
+        self
+    }
+
+    pub fn note(mut self, span: Span, label: impl Into<String>) -> Diagnostic {
+        self.notes.push(Note {
+            span,
+            label: label.into(),
+        });
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Diagnostic {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn maybe_help(mut self, help: Option<String>) -> Diagnostic {
+        self.help = help;
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// Whether any diagnostic is an error.
+pub fn has_errors(diagnostics: &[Diagnostic]) -> bool {
+    diagnostics.iter().any(Diagnostic::is_error)
+}

@@ -1,0 +1,271 @@
+//! The evaluator: the contract's decision procedure, rule by rule.
+//!
+//! A rule applies when its action, actor, category, time window and
+//! conditions all match. Matching is three-valued: a condition on an
+//! attribute the query lacks, or a `to category` clause for a query without
+//! a category, is *unknown*. Unknown never makes an allow apply and never
+//! stops a deny from applying, so errors and gaps fail closed.
+
+use std::cmp::Ordering;
+
+use crate::model::{Expr, ExprKind, NameId, Names, Policy, Query, Rule};
+use crate::syntax::ast::{CompareOp, Effect, Kind};
+use crate::value::Value;
+
+/// Three-valued truth.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Truth {
+    True,
+    False,
+    Unknown,
+}
+
+impl Truth {
+    fn from(b: bool) -> Truth {
+        if b {
+            Truth::True
+        } else {
+            Truth::False
+        }
+    }
+
+    pub fn not(self) -> Truth {
+        match self {
+            Truth::True => Truth::False,
+            Truth::False => Truth::True,
+            Truth::Unknown => Truth::Unknown,
+        }
+    }
+
+    pub fn and(self, other: Truth) -> Truth {
+        match (self, other) {
+            (Truth::False, _) | (_, Truth::False) => Truth::False,
+            (Truth::True, Truth::True) => Truth::True,
+            _ => Truth::Unknown,
+        }
+    }
+
+    pub fn or(self, other: Truth) -> Truth {
+        match (self, other) {
+            (Truth::True, _) | (_, Truth::True) => Truth::True,
+            (Truth::False, Truth::False) => Truth::False,
+            _ => Truth::Unknown,
+        }
+    }
+}
+
+/// A rule whose match was unknown, and what the query lacked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unknown {
+    /// Index of the rule in [`Policy::rules`].
+    pub rule: usize,
+    /// Names of the missing attributes, and `category` when the query has none.
+    pub missing: Vec<String>,
+    /// Whether the rule applied anyway (a deny) or not (an allow).
+    pub applied: bool,
+}
+
+/// The answer to a query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    pub effect: Effect,
+    /// True when no rule applied and the set's default decided.
+    pub by_default: bool,
+    /// Every applicable rule of the winning effect, by index, in set order.
+    pub rules: Vec<usize>,
+    /// Rules whose match depended on something the query lacks.
+    pub unknowns: Vec<Unknown>,
+}
+
+/// Decides a checked query against a checked policy.
+pub fn decide(policy: &Policy, query: &Query) -> Decision {
+    let vocab = &policy.vocabulary;
+    let actions = above(vocab.names(Kind::Action), query.action);
+    let actors = above(vocab.names(Kind::Actor), query.actor);
+    let categories = query
+        .category
+        .map(|c| above(vocab.names(Kind::Category), c));
+    let mut allows = Vec::new();
+    let mut denies = Vec::new();
+    let mut unknowns = Vec::new();
+    for (index, rule) in policy.rules.iter().enumerate() {
+        let truth = applies(rule, query, &actions, &actors, categories.as_ref());
+        let applied = match (rule.effect, truth) {
+            (_, Truth::False) => false,
+            (Effect::Allow, Truth::True) => true,
+            (Effect::Allow, Truth::Unknown) => false,
+            (Effect::Deny, _) => true,
+        };
+        if truth == Truth::Unknown {
+            unknowns.push(Unknown {
+                rule: index,
+                missing: missing(policy, rule, query),
+                applied,
+            });
+        }
+        if applied {
+            match rule.effect {
+                Effect::Allow => allows.push(index),
+                Effect::Deny => denies.push(index),
+            }
+        }
+    }
+    let (effect, rules) = if !denies.is_empty() {
+        (Effect::Deny, denies)
+    } else if !allows.is_empty() {
+        (Effect::Allow, allows)
+    } else {
+        (policy.default, Vec::new())
+    };
+    Decision {
+        effect,
+        by_default: rules.is_empty(),
+        rules,
+        unknowns,
+    }
+}
+
+/// Which names a query's name falls under; `None` for a name no rule knows.
+fn above(names: &Names, id: Option<NameId>) -> Option<Vec<bool>> {
+    id.map(|id| names.ancestors_or_self(id))
+}
+
+fn in_scope(scope: &Option<Vec<NameId>>, above: &Option<Vec<bool>>) -> bool {
+    match (scope, above) {
+        (None, _) => true,
+        (Some(ids), Some(above)) => ids.iter().any(|&id| above[id as usize]),
+        (Some(_), None) => false,
+    }
+}
+
+/// Whether one rule applies to the query, in three-valued logic.
+pub fn applies(
+    rule: &Rule,
+    query: &Query,
+    actions: &Option<Vec<bool>>,
+    actors: &Option<Vec<bool>>,
+    categories: Option<&Option<Vec<bool>>>,
+) -> Truth {
+    if !in_scope(&rule.actions, actions) || !in_scope(&rule.actors, actors) {
+        return Truth::False;
+    }
+    if rule.from.is_some_and(|d| query.date < d) || rule.until.is_some_and(|d| query.date > d) {
+        return Truth::False;
+    }
+    let category = match (categories, &rule.categories) {
+        (_, None) => Truth::True,
+        (None, Some(_)) => Truth::Unknown,
+        (Some(above), scope) => Truth::from(in_scope(scope, above)),
+    };
+    let condition = rule
+        .where_
+        .as_ref()
+        .map_or(Truth::True, |e| truth(e, query));
+    let exception = rule
+        .unless
+        .as_ref()
+        .map_or(Truth::False, |e| truth(e, query));
+    category.and(condition).and(exception.not())
+}
+
+/// What a rule's unknown match came from.
+fn missing(policy: &Policy, rule: &Rule, query: &Query) -> Vec<String> {
+    let mut out = Vec::new();
+    if query.category.is_none() && rule.categories.is_some() {
+        out.push("category".to_string());
+    }
+    let mut attributes = Vec::new();
+    for e in [&rule.where_, &rule.unless].into_iter().flatten() {
+        e.attributes(&mut attributes);
+    }
+    out.extend(
+        attributes
+            .into_iter()
+            .filter(|&a| query.attributes[a].is_none())
+            .map(|a| policy.vocabulary.attributes[a].name.clone()),
+    );
+    out
+}
+
+/// The truth of a condition.
+pub fn truth(e: &Expr, query: &Query) -> Truth {
+    match &e.kind {
+        ExprKind::Not(inner) => truth(inner, query).not(),
+        ExprKind::And(parts) => {
+            let mut acc = Truth::True;
+            for p in parts {
+                acc = acc.and(truth(p, query));
+                if acc == Truth::False {
+                    break;
+                }
+            }
+            acc
+        }
+        ExprKind::Or(parts) => {
+            let mut acc = Truth::False;
+            for p in parts {
+                acc = acc.or(truth(p, query));
+                if acc == Truth::True {
+                    break;
+                }
+            }
+            acc
+        }
+        _ => match value(e, query) {
+            Some(Value::Bool(b)) => Truth::from(b),
+            _ => Truth::Unknown,
+        },
+    }
+}
+
+/// The value of an operand; `None` when it is unknown.
+fn value(e: &Expr, query: &Query) -> Option<Value> {
+    match &e.kind {
+        ExprKind::Attribute(a) => query.attributes[*a].clone(),
+        ExprKind::Literal(v) => Some(v.clone()),
+        ExprKind::Not(_) | ExprKind::And(_) | ExprKind::Or(_) => match truth(e, query) {
+            Truth::Unknown => None,
+            t => Some(Value::Bool(t == Truth::True)),
+        },
+        ExprKind::Compare(op, l, r) => {
+            let (l, r) = (value(l, query)?, value(r, query)?);
+            let result = match op {
+                CompareOp::Eq => l == r,
+                CompareOp::Ne => l != r,
+                _ => {
+                    let ord = l.compare(&r)?;
+                    match op {
+                        CompareOp::Lt => ord == Ordering::Less,
+                        CompareOp::Le => ord != Ordering::Greater,
+                        CompareOp::Gt => ord == Ordering::Greater,
+                        _ => ord != Ordering::Less,
+                    }
+                }
+            };
+            Some(Value::Bool(result))
+        }
+        ExprKind::In {
+            negated,
+            item,
+            list,
+        } => {
+            let item = value(item, query)?;
+            let mut unknown = false;
+            let mut found = false;
+            for el in list {
+                match value(el, query) {
+                    Some(v) if v == item => {
+                        found = true;
+                        break;
+                    }
+                    Some(_) => {}
+                    None => unknown = true,
+                }
+            }
+            if !found && unknown {
+                return None;
+            }
+            Some(Value::Bool(found != *negated))
+        }
+    }
+}

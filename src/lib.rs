@@ -1,0 +1,189 @@
+//! edict: a policy-as-data language and its interpreter.
+//!
+//! The pipeline, one module a stage: [`load`] finds and reads `.policy`
+//! files, [`syntax`] parses them (grammar in `grammar/edict.pest`), [`check`]
+//! resolves names, dates and types into a [`model::Policy`], [`eval`]
+//! decides queries, [`testing`] runs test blocks, and [`render`] shows
+//! diagnostics and answers to people and programs.
+//!
+//! ```
+//! let set = edict::PolicySet::from_text("rules.policy", "deny sale by partner to category state_owned after 2021-03-31\nallow sale by partner").unwrap();
+//! let query = set.query("sale by partner to category state_owned on 2021-04-02").unwrap();
+//! assert_eq!(set.decide(&query).effect, edict::Effect::Deny);
+//! ```
+#![forbid(unsafe_code)]
+
+pub mod check;
+pub mod diagnostic;
+pub mod eval;
+pub mod json;
+pub mod load;
+pub mod model;
+pub mod render;
+pub mod source;
+pub mod syntax;
+pub mod testing;
+pub mod value;
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+
+pub use diagnostic::{Code, Diagnostic, Severity};
+pub use eval::Decision;
+pub use load::LoadError;
+pub use model::{Policy, Query};
+pub use source::Sources;
+pub use syntax::ast::Effect;
+
+/// Today in UTC: the date of a query that gives none.
+pub fn today() -> NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+/// The result of reading a set: every diagnostic, and the policy built from
+/// what could be checked. Use the policy only when [`Loaded::has_errors`] is
+/// false; [`Loaded::into_set`] enforces that.
+#[derive(Debug)]
+pub struct Loaded {
+    pub policy: Policy,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Loaded {
+    pub fn has_errors(&self) -> bool {
+        diagnostic::has_errors(&self.diagnostics)
+    }
+
+    /// The checked set, or every diagnostic when any is an error.
+    pub fn into_set(self) -> Result<PolicySet, Loaded> {
+        if self.has_errors() {
+            Err(self)
+        } else {
+            Ok(PolicySet {
+                policy: self.policy,
+                today: today(),
+            })
+        }
+    }
+}
+
+/// Reads, parses and checks the `.policy` files under `paths`.
+pub fn load(paths: &[PathBuf]) -> Result<Loaded, LoadError> {
+    load_at(paths, today())
+}
+
+/// [`load`], with `today` as the date of test queries that give none.
+pub fn load_at(paths: &[PathBuf], today: NaiveDate) -> Result<Loaded, LoadError> {
+    let files = load::find_files(paths)?;
+    let mut sources = Sources::new();
+    let diagnostics = load::read_files(&files, &mut sources)?;
+    Ok(compile(sources, diagnostics, today))
+}
+
+/// Parses and checks sources; files named by a diagnostic already given
+/// (not UTF-8) are not parsed.
+pub fn compile(sources: Sources, mut diagnostics: Vec<Diagnostic>, today: NaiveDate) -> Loaded {
+    let skip: Vec<source::FileId> = diagnostics
+        .iter()
+        .filter_map(|d| d.span.map(|s| s.file))
+        .collect();
+    let mut files = Vec::new();
+    for (id, file) in sources.iter() {
+        if skip.contains(&id) {
+            continue;
+        }
+        let (parsed, errors) = syntax::parse_file(id, &file.text);
+        diagnostics.extend(errors.iter().map(|e| e.to_diagnostic()));
+        files.push(parsed);
+    }
+    let (policy, errors) = check::check(sources, &files, today);
+    diagnostics.extend(errors);
+    Loaded {
+        policy,
+        diagnostics,
+    }
+}
+
+/// A query that could not be checked: its diagnostics, and the text they
+/// point into (for a text query).
+#[derive(Debug)]
+pub struct QueryError {
+    pub sources: Sources,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// A policy set without errors: the only thing that decides.
+#[derive(Debug, Clone)]
+pub struct PolicySet {
+    policy: Policy,
+    today: NaiveDate,
+}
+
+impl PolicySet {
+    /// Builds a set from one text; the error holds every diagnostic.
+    pub fn from_text(name: &str, text: &str) -> Result<PolicySet, Loaded> {
+        let mut sources = Sources::new();
+        sources.add(name, text);
+        compile(sources, Vec::new(), today()).into_set()
+    }
+
+    /// Reads a set from paths.
+    pub fn load(paths: &[PathBuf]) -> Result<Result<PolicySet, Loaded>, LoadError> {
+        Ok(load(paths)?.into_set())
+    }
+
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// Sets the date used for queries that give none (default: today, UTC).
+    pub fn with_today(mut self, today: NaiveDate) -> PolicySet {
+        self.today = today;
+        self
+    }
+
+    /// Checks a query in its text form.
+    pub fn query(&self, text: &str) -> Result<Query, QueryError> {
+        let mut sources = Sources::new();
+        let id = sources.add("query", text);
+        let raw = match syntax::parse_query(id, text) {
+            Ok(q) => check::RawQuery::from_ast(&q),
+            Err(errors) => {
+                let diagnostics = errors.iter().map(|e| e.to_diagnostic()).collect();
+                return Err(QueryError {
+                    sources,
+                    diagnostics,
+                });
+            }
+        };
+        check::check_query(&self.policy.vocabulary, &raw, self.today).map_err(|diagnostics| {
+            QueryError {
+                sources,
+                diagnostics,
+            }
+        })
+    }
+
+    /// Checks a query in its JSON form; the error is one plain sentence.
+    pub fn json_query(&self, line: &str) -> Result<Query, String> {
+        let raw = json::parse_query(line)?;
+        check::check_query(&self.policy.vocabulary, &raw, self.today).map_err(|errors| {
+            errors
+                .iter()
+                .map(|d| d.message.clone())
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+    }
+
+    /// Decides a checked query.
+    pub fn decide(&self, query: &Query) -> Decision {
+        eval::decide(&self.policy, query)
+    }
+
+    /// Runs every test block whose name contains `filter`.
+    pub fn run_tests(&self, filter: Option<&str>) -> testing::Report {
+        testing::run(&self.policy, filter)
+    }
+}

@@ -1,0 +1,130 @@
+//! Finding and reading the `.policy` files of a set.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::source::{Sources, Span};
+
+/// A problem reading the set from disk: the run cannot go on (exit 2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoadError {
+    Missing { path: String, reason: String },
+    Unreadable { path: String, reason: String },
+    NoPolicies { path: String },
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LoadError::Missing { path, reason } => write!(f, "cannot find `{path}`: {reason}"),
+            LoadError::Unreadable { path, reason } => write!(f, "cannot read `{path}`: {reason}"),
+            LoadError::NoPolicies { path } => write!(f, "no `.policy` files under `{path}`"),
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// Every `.policy` file under the paths (a file given by name is taken
+/// whatever its extension), in path order, each once. Symbolic links are
+/// followed, and a folder met twice (a link loop) is read once.
+pub fn find_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
+    let mut files = Vec::new();
+    let mut seen_dirs = HashSet::new();
+    for path in paths {
+        let display = path.display().to_string();
+        let meta = std::fs::metadata(path).map_err(|e| LoadError::Missing {
+            path: display.clone(),
+            reason: reason(&e),
+        })?;
+        if meta.is_dir() {
+            let before = files.len();
+            walk(path, &mut files, &mut seen_dirs)?;
+            if files.len() == before {
+                return Err(LoadError::NoPolicies { path: display });
+            }
+        } else {
+            files.push(path.clone());
+        }
+    }
+    files.sort();
+    let mut seen = HashSet::new();
+    files.retain(|f| seen.insert(std::fs::canonicalize(f).unwrap_or_else(|_| f.clone())));
+    Ok(files)
+}
+
+fn walk(
+    dir: &Path,
+    files: &mut Vec<PathBuf>,
+    seen: &mut HashSet<PathBuf>,
+) -> Result<(), LoadError> {
+    let canonical = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    if !seen.insert(canonical) {
+        return Ok(());
+    }
+    let unreadable = |e: std::io::Error| LoadError::Unreadable {
+        path: dir.display().to_string(),
+        reason: reason(&e),
+    };
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(unreadable)?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<Result<_, _>>()
+        .map_err(unreadable)?;
+    entries.sort();
+    for entry in entries {
+        // A broken link is neither a file nor a folder: skip it.
+        let Ok(meta) = std::fs::metadata(&entry) else {
+            continue;
+        };
+        if meta.is_dir() {
+            walk(&entry, files, seen)?;
+        } else if entry.extension().is_some_and(|e| e == "policy") {
+            files.push(entry);
+        }
+    }
+    Ok(())
+}
+
+fn reason(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    // "No such file or directory (os error 2)" -> "no such file or directory"
+    let text = text.split(" (os error").next().unwrap_or(&text);
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => text.to_string(),
+    }
+}
+
+/// Reads the files into `sources`. A file that is not UTF-8 is added with
+/// its bad bytes replaced, so that the diagnostic can show where they are;
+/// its id is then in the returned list and it must not be parsed.
+pub fn read_files(files: &[PathBuf], sources: &mut Sources) -> Result<Vec<Diagnostic>, LoadError> {
+    let mut diagnostics = Vec::new();
+    for path in files {
+        let bytes = std::fs::read(path).map_err(|e| LoadError::Unreadable {
+            path: path.display().to_string(),
+            reason: reason(&e),
+        })?;
+        let name = path.display().to_string();
+        match String::from_utf8(bytes) {
+            Ok(text) => {
+                sources.add(name, text);
+            }
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                let id = sources.add(name, text);
+                diagnostics.push(
+                    Diagnostic::new(Code::NotUtf8, "the file is not valid UTF-8")
+                        .at(Span::new(id, at, at + 1), "this byte is not UTF-8")
+                        .help("save the file as UTF-8; edict reads no other encoding"),
+                );
+            }
+        }
+    }
+    Ok(diagnostics)
+}

@@ -1,0 +1,287 @@
+//! The `edict` command line.
+#![forbid(unsafe_code)]
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use edict::{render, Loaded, PolicySet};
+
+#[derive(Parser)]
+#[command(
+    name = "edict",
+    version,
+    about = "Check, test and decide edict policy sets"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(clap::Args)]
+struct Common {
+    /// Policy files, or folders searched for `.policy` files
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Output for people or for programs
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Colour in diagnostics (auto: only on a terminal, and not when NO_COLOR is set)
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+    /// The date of queries that give none (default: today, UTC), YYYY-MM-DD
+    #[arg(long, value_parser = parse_today)]
+    today: Option<chrono::NaiveDate>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Parse and type-check a policy set; print every diagnostic
+    Check {
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Decide one query, or a file of JSON queries
+    Eval {
+        #[command(flatten)]
+        common: Common,
+        /// A query in text form: `sale by partner to category state_owned on 2021-04-02`
+        #[arg(long, conflicts_with = "input", required_unless_present = "input")]
+        query: Option<String>,
+        /// A file of JSON queries, one a line (`-` reads standard input)
+        #[arg(long)]
+        input: Option<PathBuf>,
+    },
+    /// Run every `test` block and report failures
+    Test {
+        #[command(flatten)]
+        common: Common,
+        /// Run only the tests whose name contains this text
+        #[arg(long)]
+        filter: Option<String>,
+    },
+}
+
+fn parse_today(s: &str) -> Result<chrono::NaiveDate, String> {
+    edict::value::parse_date(s).map_err(|e| format!("`{s}` is not a date: {}", e.help))
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("edict: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn color(choice: Color) -> bool {
+    match choice {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => {
+            std::io::stderr().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    }
+}
+
+/// Reads and checks the set; on errors prints them and returns `None`.
+fn load(common: &Common) -> Result<Result<PolicySet, Loaded>, String> {
+    let today = common.today.unwrap_or_else(edict::today);
+    let loaded = edict::load_at(&common.paths, today).map_err(|e| e.to_string())?;
+    Ok(loaded.into_set().map(|set| set.with_today(today)))
+}
+
+fn print_diagnostics(common: &Common, loaded: &Loaded) {
+    let sources = &loaded.policy.sources;
+    match common.format {
+        Format::Json => {
+            let list: Vec<_> = loaded
+                .diagnostics
+                .iter()
+                .map(|d| render::diagnostic_json(d, sources))
+                .collect();
+            let ok = !loaded.has_errors();
+            println!("{}", serde_json::json!({"ok": ok, "diagnostics": list}));
+        }
+        Format::Human => {
+            eprint!(
+                "{}",
+                render::diagnostics(&loaded.diagnostics, sources, color(common.color))
+            );
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode, String> {
+    match cli.command {
+        Command::Check { common } => {
+            let today = common.today.unwrap_or_else(edict::today);
+            let loaded = edict::load_at(&common.paths, today).map_err(|e| e.to_string())?;
+            print_diagnostics(&common, &loaded);
+            if common.format == Format::Human {
+                let files = loaded.policy.sources.len();
+                let plural = if files == 1 { "" } else { "s" };
+                eprintln!(
+                    "checked {files} file{plural}: {}",
+                    render::summary(&loaded.diagnostics)
+                );
+            }
+            Ok(exit(!loaded.has_errors()))
+        }
+        Command::Eval {
+            common,
+            query,
+            input,
+        } => {
+            let set = match load(&common)? {
+                Ok(set) => set,
+                Err(loaded) => {
+                    print_diagnostics(&common, &loaded);
+                    return Ok(ExitCode::from(1));
+                }
+            };
+            match (query, input) {
+                (Some(text), _) => Ok(eval_one(&common, &set, &text)),
+                (None, Some(path)) => eval_batch(&common, &set, &path),
+                (None, None) => Err("give a query with --query or a file with --input".to_string()),
+            }
+        }
+        Command::Test { common, filter } => {
+            let set = match load(&common)? {
+                Ok(set) => set,
+                Err(loaded) => {
+                    print_diagnostics(&common, &loaded);
+                    return Ok(ExitCode::from(1));
+                }
+            };
+            let report = set.run_tests(filter.as_deref());
+            match common.format {
+                Format::Json => println!("{}", render::report_json(set.policy(), &report)),
+                Format::Human => print!("{}", render::report_human(set.policy(), &report)),
+            }
+            Ok(exit(report.failed() == 0))
+        }
+    }
+}
+
+fn exit(ok: bool) -> ExitCode {
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+fn eval_one(common: &Common, set: &PolicySet, text: &str) -> ExitCode {
+    match set.query(text) {
+        Ok(query) => {
+            let decision = set.decide(&query);
+            match common.format {
+                Format::Json => println!("{}", render::decision_json(set.policy(), &decision)),
+                Format::Human => print!("{}", render::decision_human(set.policy(), &decision)),
+            }
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            match common.format {
+                Format::Json => {
+                    let list: Vec<_> = error
+                        .diagnostics
+                        .iter()
+                        .map(|d| render::diagnostic_json(d, &error.sources))
+                        .collect();
+                    println!(
+                        "{}",
+                        serde_json::json!({"error": error.diagnostics.first().map(|d| d.message.clone()), "diagnostics": list})
+                    );
+                }
+                Format::Human => eprint!(
+                    "{}",
+                    render::diagnostics(&error.diagnostics, &error.sources, color(common.color))
+                ),
+            }
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn eval_batch(common: &Common, set: &PolicySet, path: &PathBuf) -> Result<ExitCode, String> {
+    let reader: Box<dyn BufRead> = if path.as_os_str() == "-" {
+        Box::new(std::io::stdin().lock())
+    } else {
+        let file = std::fs::File::open(path)
+            .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+        Box::new(std::io::BufReader::new(file))
+    };
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut all_ok = true;
+    let mut reader = reader;
+    let mut line = Vec::new();
+    let mut number = 0usize;
+    loop {
+        line.clear();
+        let read = reader
+            .read_until(b'\n', &mut line)
+            .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+        if read == 0 {
+            break;
+        }
+        number += 1;
+        let answer = match std::str::from_utf8(&line) {
+            Err(_) => Err(format!("line {number} is not valid UTF-8")),
+            Ok(text) if text.trim().is_empty() => continue,
+            Ok(text) => set.json_query(text.trim()).map(|q| set.decide(&q)),
+        };
+        let written = match (&answer, common.format) {
+            (Ok(decision), Format::Json) => {
+                writeln!(out, "{}", render::decision_json(set.policy(), decision))
+            }
+            (Err(message), Format::Json) => writeln!(
+                out,
+                "{}",
+                serde_json::json!({"error": message, "line": number})
+            ),
+            (Ok(decision), Format::Human) => {
+                let ids: Vec<&str> = decision
+                    .rules
+                    .iter()
+                    .map(|&i| set.policy().rules[i].id.as_str())
+                    .collect();
+                let by = if decision.by_default {
+                    "default".to_string()
+                } else {
+                    ids.join(", ")
+                };
+                writeln!(out, "{number}: {} ({by})", decision.effect.as_str())
+            }
+            (Err(message), Format::Human) => writeln!(out, "{number}: error: {message}"),
+        };
+        if written.is_err() {
+            // The reader went away (a closed pipe): stop quietly.
+            return Ok(ExitCode::from(1));
+        }
+        all_ok &= answer.is_ok();
+    }
+    out.flush()
+        .map_err(|e| format!("cannot write answers: {e}"))?;
+    Ok(exit(all_ok))
+}

@@ -1,0 +1,198 @@
+//! The checked policy set: names interned, dates and types resolved. Only
+//! the checker builds it, so everything in it is known to be valid.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+
+use crate::source::{Sources, Span};
+use crate::syntax::ast::{CompareOp, Effect, Kind};
+use crate::value::{Type, Value};
+
+/// Index of a name in its kind's table.
+pub type NameId = u32;
+
+/// The names of one kind and their hierarchy.
+#[derive(Debug, Default, Clone)]
+pub struct Names {
+    pub names: Vec<String>,
+    pub index: HashMap<String, NameId>,
+    /// The direct parents of each name (`X in Y`).
+    pub parents: Vec<Vec<NameId>>,
+    /// Where each name was declared; `None` for names of an open kind.
+    pub declared_at: Vec<Option<Span>>,
+    /// Whether the set declares names of this kind (then every use must be declared).
+    pub closed: bool,
+}
+
+impl Names {
+    pub fn get(&self, name: &str) -> Option<NameId> {
+        self.index.get(name).copied()
+    }
+
+    pub fn intern(&mut self, name: &str, at: Option<Span>) -> NameId {
+        if let Some(id) = self.get(name) {
+            return id;
+        }
+        let id = self.names.len() as NameId;
+        self.names.push(name.to_string());
+        self.index.insert(name.to_string(), id);
+        self.parents.push(Vec::new());
+        self.declared_at.push(at);
+        id
+    }
+
+    /// The name and every name above it, following `in` transitively.
+    /// Iterative, so a hierarchy of any depth is fine.
+    pub fn ancestors_or_self(&self, id: NameId) -> Vec<bool> {
+        let mut seen = vec![false; self.names.len()];
+        let mut stack = vec![id];
+        seen[id as usize] = true;
+        while let Some(n) = stack.pop() {
+            for &p in &self.parents[n as usize] {
+                if !seen[p as usize] {
+                    seen[p as usize] = true;
+                    stack.push(p);
+                }
+            }
+        }
+        seen
+    }
+}
+
+/// A declared attribute.
+#[derive(Debug, Clone)]
+pub struct Attribute {
+    pub name: String,
+    pub ty: Type,
+    pub span: Span,
+}
+
+/// Everything the set declares.
+#[derive(Debug, Default, Clone)]
+pub struct Vocabulary {
+    pub kinds: [Names; 3],
+    pub attributes: Vec<Attribute>,
+    pub attribute_index: HashMap<String, usize>,
+}
+
+impl Vocabulary {
+    pub fn names(&self, kind: Kind) -> &Names {
+        &self.kinds[kind.index()]
+    }
+
+    pub fn attribute(&self, name: &str) -> Option<usize> {
+        self.attribute_index.get(name).copied()
+    }
+}
+
+/// A rule ready to be evaluated.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// The author's name for the rule, or `file:line`.
+    pub id: String,
+    pub name: Option<String>,
+    pub effect: Effect,
+    /// `None` stands for `any`.
+    pub actions: Option<Vec<NameId>>,
+    pub actors: Option<Vec<NameId>>,
+    pub categories: Option<Vec<NameId>>,
+    /// First and last date the rule covers, both inclusive.
+    pub from: Option<NaiveDate>,
+    pub until: Option<NaiveDate>,
+    pub where_: Option<Expr>,
+    pub unless: Option<Expr>,
+    pub reason: Option<String>,
+    pub file: String,
+    pub line: usize,
+    pub span: Span,
+}
+
+/// A type-checked condition.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExprKind {
+    Attribute(usize),
+    Literal(Value),
+    Not(Box<Expr>),
+    And(Vec<Expr>),
+    Or(Vec<Expr>),
+    Compare(CompareOp, Box<Expr>, Box<Expr>),
+    In {
+        negated: bool,
+        item: Box<Expr>,
+        list: Vec<Expr>,
+    },
+}
+
+impl Expr {
+    /// Adds the attributes this condition reads to `out`.
+    pub fn attributes(&self, out: &mut Vec<usize>) {
+        match &self.kind {
+            ExprKind::Attribute(a) => {
+                if !out.contains(a) {
+                    out.push(*a)
+                }
+            }
+            ExprKind::Literal(_) => {}
+            ExprKind::Not(e) => e.attributes(out),
+            ExprKind::And(es) | ExprKind::Or(es) => es.iter().for_each(|e| e.attributes(out)),
+            ExprKind::Compare(_, l, r) => {
+                l.attributes(out);
+                r.attributes(out);
+            }
+            ExprKind::In { item, list, .. } => {
+                item.attributes(out);
+                list.iter().for_each(|e| e.attributes(out));
+            }
+        }
+    }
+}
+
+/// A checked query.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Query {
+    /// `None`: a name of an open kind that no rule mentions.
+    pub action: Option<NameId>,
+    pub actor: Option<NameId>,
+    /// `None`: the query names no category. `Some(None)`: an open-kind name
+    /// that no rule mentions.
+    pub category: Option<Option<NameId>>,
+    pub date: NaiveDate,
+    /// By attribute index; `None` when the query does not give it.
+    pub attributes: Vec<Option<Value>>,
+}
+
+/// A test block, its expectations checked.
+#[derive(Debug, Clone)]
+pub struct Test {
+    pub name: String,
+    pub file: String,
+    pub line: usize,
+    pub expectations: Vec<Expectation>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Expectation {
+    pub effect: Effect,
+    pub query: Query,
+    /// The query as written, for reports.
+    pub text: String,
+    pub line: usize,
+    pub span: Span,
+}
+
+/// A checked policy set: safe to decide with.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub vocabulary: Vocabulary,
+    pub default: Effect,
+    pub rules: Vec<Rule>,
+    pub tests: Vec<Test>,
+    pub sources: Sources,
+}

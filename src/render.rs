@@ -1,0 +1,373 @@
+//! Showing diagnostics, decisions and test reports: to people through
+//! miette, to programs as JSON.
+
+use std::fmt;
+
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    SourceCode, SourceSpan, SpanContents,
+};
+use serde_json::{json, Value as Json};
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::eval::Decision;
+use crate::model::Policy;
+use crate::source::{SourceFile, Sources, Span};
+use crate::testing::Report;
+
+/// Lines longer than this are not shown in a snippet, only named.
+const MAX_SNIPPET_LINE: usize = 400;
+
+impl SourceCode for SourceFile {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let inner = self.text.read_span(span, before, after)?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line(),
+            inner.column(),
+            inner.line_count(),
+        )))
+    }
+}
+
+/// A diagnostic and the source it points into, as miette sees it.
+struct Shown<'a> {
+    diagnostic: &'a Diagnostic,
+    message: String,
+    file: Option<&'a SourceFile>,
+    labels: Vec<(Span, Option<String>)>,
+    related: Vec<Shown<'a>>,
+    code: bool,
+}
+
+impl<'a> Shown<'a> {
+    fn new(d: &'a Diagnostic, sources: &'a Sources) -> Shown<'a> {
+        let mut message = d.message.clone();
+        let mut file = d.span.map(|s| &**sources.get(s.file));
+        let mut labels: Vec<(Span, Option<String>)> =
+            d.span.map(|s| (s, d.label.clone())).into_iter().collect();
+        if let (Some(f), Some(span)) = (file, d.span) {
+            if f.line_text(span.start).len() > MAX_SNIPPET_LINE {
+                let at = f.line_col(span.start);
+                message = format!("{message}\n  at {}:{}:{}", f.name, at.line, at.column);
+                file = None;
+                labels.clear();
+            }
+        }
+        let mut related = Vec::new();
+        for note in &d.notes {
+            if file.is_some() && d.span.is_some_and(|s| s.file == note.span.file) {
+                labels.push((note.span, Some(note.label.clone())));
+            } else {
+                let f = &**sources.get(note.span.file);
+                let short = f.line_text(note.span.start).len() <= MAX_SNIPPET_LINE;
+                let at = f.line_col(note.span.start);
+                related.push(Shown {
+                    diagnostic: d,
+                    message: if short {
+                        note.label.clone()
+                    } else {
+                        format!("{} at {}:{}:{}", note.label, f.name, at.line, at.column)
+                    },
+                    file: short.then_some(f),
+                    labels: if short {
+                        vec![(note.span, None)]
+                    } else {
+                        Vec::new()
+                    },
+                    related: Vec::new(),
+                    code: false,
+                });
+            }
+        }
+        Shown {
+            diagnostic: d,
+            message,
+            file,
+            labels,
+            related,
+            code: true,
+        }
+    }
+}
+
+impl fmt::Debug for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Shown<'_> {}
+
+impl miette::Diagnostic for Shown<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.code
+            .then(|| Box::new(self.diagnostic.code.as_str()) as Box<dyn fmt::Display>)
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match (self.code, self.diagnostic.severity) {
+            (false, _) => miette::Severity::Advice,
+            (true, Severity::Error) => miette::Severity::Error,
+            (true, Severity::Warning) => miette::Severity::Warning,
+        })
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        if !self.code {
+            return None;
+        }
+        self.diagnostic
+            .help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.file.map(|f| f as &dyn SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.file?;
+        Some(Box::new(self.labels.iter().enumerate().map(
+            |(i, (span, label))| {
+                let s = SourceSpan::from(span.start..span.end);
+                if i == 0 {
+                    LabeledSpan::new_primary_with_span(label.clone(), s)
+                } else {
+                    LabeledSpan::new_with_span(label.clone(), s)
+                }
+            },
+        )))
+    }
+
+    fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn miette::Diagnostic> + 'b>> {
+        if self.related.is_empty() {
+            return None;
+        }
+        Some(Box::new(
+            self.related.iter().map(|r| r as &dyn miette::Diagnostic),
+        ))
+    }
+}
+
+/// Renders diagnostics for people; `color` only on a terminal that wants it.
+pub fn diagnostics(list: &[Diagnostic], sources: &Sources, color: bool) -> String {
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(100)
+        .with_links(false);
+    let mut out = String::new();
+    for d in list {
+        let shown = Shown::new(d, sources);
+        if handler.render_report(&mut out, &shown).is_err() {
+            out.push_str(&format!("{}: {}\n", d.severity.as_str(), d.message));
+        }
+    }
+    out
+}
+
+/// One diagnostic as JSON.
+pub fn diagnostic_json(d: &Diagnostic, sources: &Sources) -> Json {
+    let mut object = json!({
+        "severity": d.severity.as_str(),
+        "code": d.code.as_str(),
+        "message": d.message,
+    });
+    if let Some(span) = d.span {
+        let file = sources.get(span.file);
+        let start = file.line_col(span.start);
+        let end = file.line_col(span.end);
+        object["file"] = json!(file.name);
+        object["line"] = json!(start.line);
+        object["column"] = json!(start.column);
+        object["end_line"] = json!(end.line);
+        object["end_column"] = json!(end.column);
+    }
+    if let Some(label) = &d.label {
+        object["label"] = json!(label);
+    }
+    if let Some(help) = &d.help {
+        object["help"] = json!(help);
+    }
+    if !d.notes.is_empty() {
+        object["notes"] = d
+            .notes
+            .iter()
+            .map(|n| {
+                let file = sources.get(n.span.file);
+                let at = file.line_col(n.span.start);
+                json!({"message": n.label, "file": file.name, "line": at.line, "column": at.column})
+            })
+            .collect();
+    }
+    object
+}
+
+/// The summary line after diagnostics: "2 errors, 1 warning".
+pub fn summary(list: &[Diagnostic]) -> String {
+    let errors = list.iter().filter(|d| d.is_error()).count();
+    let warnings = list.len() - errors;
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    format!(
+        "{}, {}",
+        plural(errors, "error"),
+        plural(warnings, "warning")
+    )
+}
+
+/// A decision as JSON: the decision, whether the default made it, the
+/// deciding rules, and the rules whose match was unknown.
+pub fn decision_json(policy: &Policy, decision: &Decision) -> Json {
+    let rules: Vec<Json> = decision
+        .rules
+        .iter()
+        .map(|&i| {
+            let r = &policy.rules[i];
+            json!({
+                "id": r.id,
+                "file": r.file,
+                "line": r.line,
+                "effect": r.effect.as_str(),
+                "reason": r.reason,
+            })
+        })
+        .collect();
+    let mut object = json!({
+        "decision": decision.effect.as_str(),
+        "default": decision.by_default,
+        "rules": rules,
+    });
+    if !decision.unknowns.is_empty() {
+        object["unknown"] = decision
+            .unknowns
+            .iter()
+            .map(|u| {
+                let r = &policy.rules[u.rule];
+                json!({"id": r.id, "file": r.file, "line": r.line, "effect": r.effect.as_str(), "missing": u.missing, "applied": u.applied})
+            })
+            .collect();
+    }
+    object
+}
+
+/// A decision for people: the effect, then why.
+pub fn decision_human(policy: &Policy, decision: &Decision) -> String {
+    let mut out = format!("{}\n", decision.effect.as_str());
+    if decision.by_default {
+        out.push_str(&format!(
+            "  no rule applies: the set's default is {}\n",
+            policy.default.as_str()
+        ));
+    }
+    for &i in &decision.rules {
+        let r = &policy.rules[i];
+        out.push_str(&format!("  by {} ({}:{})", r.id, r.file, r.line));
+        if let Some(reason) = &r.reason {
+            out.push_str(&format!(": {reason}"));
+        }
+        out.push('\n');
+    }
+    for u in &decision.unknowns {
+        let r = &policy.rules[u.rule];
+        let what = u
+            .missing
+            .iter()
+            .map(|m| format!("`{m}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let outcome = if u.applied {
+            "applied anyway (a deny fails closed)"
+        } else {
+            "did not apply (an allow needs a known match)"
+        };
+        out.push_str(&format!(
+            "  note: {} {} ({}:{}) could not be matched without {what}, so it {outcome}\n",
+            r.effect.as_str(),
+            r.id,
+            r.file,
+            r.line
+        ));
+    }
+    out
+}
+
+/// A test report for people, ending with `N passed, N failed`.
+pub fn report_human(policy: &Policy, report: &Report) -> String {
+    let mut out = String::new();
+    for r in &report.results {
+        let status = if r.passed() { "ok" } else { "FAILED" };
+        out.push_str(&format!("test {} ... {status}\n", r.name));
+    }
+    let failures: Vec<_> = report.results.iter().filter(|r| !r.passed()).collect();
+    if !failures.is_empty() {
+        out.push_str("\nfailures:\n");
+    }
+    for r in failures {
+        out.push_str(&format!(
+            "\n  test \"{}\" ({}:{})\n",
+            r.name, r.file, r.line
+        ));
+        for f in &r.failures {
+            let e = &f.expectation;
+            out.push_str(&format!(
+                "    {}:{}: expected {}, got {}\n      query: {}\n",
+                r.file,
+                e.line,
+                e.effect.as_str(),
+                f.decision.effect.as_str(),
+                e.text
+            ));
+            for line in decision_human(policy, &f.decision).lines().skip(1) {
+                out.push_str(&format!("    {line}\n"));
+            }
+        }
+    }
+    out.push_str(&format!(
+        "\n{} passed, {} failed\n",
+        report.passed(),
+        report.failed()
+    ));
+    out
+}
+
+/// A test report as JSON.
+pub fn report_json(policy: &Policy, report: &Report) -> Json {
+    let tests: Vec<Json> = report
+        .results
+        .iter()
+        .map(|r| {
+            let failures: Vec<Json> = r
+                .failures
+                .iter()
+                .map(|f| {
+                    json!({
+                        "line": f.expectation.line,
+                        "query": f.expectation.text,
+                        "expected": f.expectation.effect.as_str(),
+                        "actual": decision_json(policy, &f.decision),
+                    })
+                })
+                .collect();
+            json!({"name": r.name, "file": r.file, "line": r.line, "passed": r.passed(), "expectations": r.expectations, "failures": failures})
+        })
+        .collect();
+    json!({"passed": report.passed(), "failed": report.failed(), "tests": tests})
+}

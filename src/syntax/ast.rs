@@ -1,0 +1,285 @@
+//! The syntax tree: what the user wrote, with a span on every node.
+
+use crate::source::{FileId, Span};
+
+/// A name as written, like `partner`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Name {
+    pub text: String,
+    pub span: Span,
+}
+
+/// One parsed file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct File {
+    pub file: FileId,
+    pub statements: Vec<Statement>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Statement {
+    Names(NamesDecl),
+    Attributes(AttributesDecl),
+    Default(DefaultDecl),
+    Rule(Rule),
+    Test(Test),
+}
+
+/// The three kinds of declared names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    Action,
+    Actor,
+    Category,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 3] = [Kind::Action, Kind::Actor, Kind::Category];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Action => "action",
+            Kind::Actor => "actor",
+            Kind::Category => "category",
+        }
+    }
+
+    pub fn plural(self) -> &'static str {
+        match self {
+            Kind::Action => "actions",
+            Kind::Actor => "actors",
+            Kind::Category => "categories",
+        }
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// `actor reseller, distributor in [partner, agent]`
+#[derive(Debug, Clone, PartialEq)]
+pub struct NamesDecl {
+    pub kind: Kind,
+    pub names: Vec<Name>,
+    pub parents: Vec<Name>,
+    pub span: Span,
+}
+
+/// `attribute country: text, seats: number`
+#[derive(Debug, Clone, PartialEq)]
+pub struct AttributesDecl {
+    pub attributes: Vec<AttributeDef>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AttributeDef {
+    pub name: Name,
+    pub ty: crate::value::Type,
+    pub ty_span: Span,
+}
+
+/// `default allow`
+#[derive(Debug, Clone, PartialEq)]
+pub struct DefaultDecl {
+    pub effect: Effect,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Effect {
+    Allow,
+    Deny,
+}
+
+impl Effect {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Effect::Allow => "allow",
+            Effect::Deny => "deny",
+        }
+    }
+}
+
+/// `any`, or a list of names.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Scope {
+    Any(Span),
+    Names(Vec<Name>),
+}
+
+impl Scope {
+    pub fn span(&self) -> Span {
+        match self {
+            Scope::Any(span) => *span,
+            Scope::Names(names) => names[0].span.to(names[names.len() - 1].span),
+        }
+    }
+}
+
+/// A rule: `deny sale by partner to category state_owned after 2021-03-31`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rule {
+    pub label: Option<Name>,
+    pub effect: Effect,
+    pub effect_span: Span,
+    pub actions: Scope,
+    /// The `by` clause; `None` when the rule has none.
+    pub actors: Option<Clause<Scope>>,
+    /// The `to category` clause.
+    pub categories: Option<Clause<Scope>>,
+    pub time: Vec<TimeBound>,
+    pub where_: Option<Clause<Expr>>,
+    pub unless: Option<Clause<Expr>>,
+    pub because: Option<Clause<Text>>,
+    pub span: Span,
+}
+
+/// A clause's content and the span of the whole clause, keyword included.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Clause<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+/// Text as written, escapes resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Text {
+    pub value: String,
+    pub span: Span,
+}
+
+/// A date as written; the checker decides whether it exists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DateLit {
+    pub text: String,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TimeOp {
+    After,
+    Before,
+    From,
+    Until,
+    On,
+    Between,
+}
+
+impl TimeOp {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TimeOp::After => "after",
+            TimeOp::Before => "before",
+            TimeOp::From => "from",
+            TimeOp::Until => "until",
+            TimeOp::On => "on",
+            TimeOp::Between => "between",
+        }
+    }
+}
+
+/// `after 2021-03-31`, or `between D1 and D2` (then `end` is `D2`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimeBound {
+    pub op: TimeOp,
+    pub date: DateLit,
+    pub end: Option<DateLit>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExprKind {
+    Or(Vec<Expr>),
+    And(Vec<Expr>),
+    Not(Box<Expr>),
+    Compare(CompareOp, Box<Expr>, Box<Expr>),
+    /// `x in [a, b]`, or `x not in [a, b]` when `negated`.
+    In {
+        negated: bool,
+        item: Box<Expr>,
+        list: Vec<Expr>,
+    },
+    Paren(Box<Expr>),
+    Attribute(Name),
+    Literal(Literal),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CompareOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+impl CompareOp {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CompareOp::Eq => "==",
+            CompareOp::Ne => "!=",
+            CompareOp::Lt => "<",
+            CompareOp::Le => "<=",
+            CompareOp::Gt => ">",
+            CompareOp::Ge => ">=",
+        }
+    }
+
+    pub fn is_ordering(self) -> bool {
+        !matches!(self, CompareOp::Eq | CompareOp::Ne)
+    }
+}
+
+/// A literal as written.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Literal {
+    Text(String),
+    Number(crate::value::Number),
+    Bool(bool),
+    /// Checked later, like every date.
+    Date(String),
+}
+
+/// `test "name" { expect ... }`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Test {
+    pub name: Text,
+    pub expectations: Vec<Expectation>,
+    pub span: Span,
+}
+
+/// `expect deny sale by partner to category state_owned on 2021-04-01`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expectation {
+    pub effect: Effect,
+    pub query: Query,
+    pub span: Span,
+}
+
+/// A query in its text form.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Query {
+    pub action: Name,
+    pub actor: Name,
+    pub category: Option<Name>,
+    pub date: Option<DateLit>,
+    pub attributes: Vec<Binding>,
+    pub span: Span,
+}
+
+/// `country = "RU"` in a query.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Binding {
+    pub name: Name,
+    pub value: Literal,
+    pub value_span: Span,
+}

@@ -1,0 +1,126 @@
+//! The pest parser generated from `grammar/edict.pest`, and the words that
+//! name each grammar rule in messages.
+
+use pest_derive::Parser;
+
+/// The parser generated from `grammar/edict.pest`.
+#[derive(Parser)]
+#[grammar = "grammar/edict.pest"]
+pub struct EdictParser;
+
+/// How a grammar rule is named to a person in "expected ..." messages;
+/// `None` for rules that never stand alone in one. There is no `_` arm, so
+/// a new grammar rule cannot go unnamed.
+pub fn describe(rule: Rule) -> Option<&'static str> {
+    Some(match rule {
+        Rule::EOI => "the end",
+        Rule::statement_only | Rule::query_only | Rule::keyword | Rule::text_inner => return None,
+        Rule::WHITESPACE
+        | Rule::COMMENT
+        | Rule::ident_char
+        | Rule::declaration
+        | Rule::clause
+        | Rule::literal => return None,
+        Rule::name | Rule::declared_names => "a name",
+        Rule::kw_action => "`action`",
+        Rule::kw_actor => "`actor`",
+        Rule::kw_after => "`after`",
+        Rule::kw_allow => "`allow`",
+        Rule::kw_and => "`and`",
+        Rule::kw_any => "`any`",
+        Rule::kw_attribute => "`attribute`",
+        Rule::kw_because => "`because`",
+        Rule::kw_before => "`before`",
+        Rule::kw_between => "`between`",
+        Rule::kw_by => "`by`",
+        Rule::kw_category => "`category`",
+        Rule::kw_default => "`default`",
+        Rule::kw_deny => "`deny`",
+        Rule::kw_expect => "`expect`",
+        Rule::kw_from => "`from`",
+        Rule::kw_in => "`in`",
+        Rule::kw_not => "`not`",
+        Rule::kw_on => "`on`",
+        Rule::kw_or => "`or`",
+        Rule::kw_test => "`test`",
+        Rule::kw_to => "`to`",
+        Rule::kw_unless => "`unless`",
+        Rule::kw_until => "`until`",
+        Rule::kw_where => "`where`",
+        Rule::kw_with => "`with`",
+        Rule::comma => "`,`",
+        Rule::colon => "`:`",
+        Rule::lbracket => "`[`",
+        Rule::rbracket => "`]`",
+        Rule::lparen => "`(`",
+        Rule::rparen => "`)`",
+        Rule::lbrace => "`{`",
+        Rule::rbrace => "`}`",
+        Rule::assign => "`=`",
+        Rule::text => "text in double quotes",
+        Rule::date => "a date",
+        Rule::number => "a number",
+        Rule::boolean => "`true` or `false`",
+        Rule::action_decl | Rule::actor_decl | Rule::category_decl => "a declaration",
+        Rule::attribute_decl => "`attribute`",
+        Rule::default_decl => "`default`",
+        Rule::parents => "`in`",
+        Rule::attribute_def | Rule::binding => "an attribute name",
+        Rule::type_name => "a type (`text`, `number`, `bool` or `date`)",
+        Rule::policy_rule => "a rule",
+        Rule::rule_label => "a rule name",
+        Rule::effect => "`allow` or `deny`",
+        Rule::action_scope | Rule::scope => "a name or `any`",
+        Rule::by_clause => "`by`",
+        Rule::to_clause | Rule::query_category => "`to`",
+        Rule::time_bound => "a time bound",
+        Rule::where_clause => "`where`",
+        Rule::unless_clause => "`unless`",
+        Rule::because_clause => "`because`",
+        Rule::expr | Rule::conjunction | Rule::negation | Rule::comparison => "a condition",
+        Rule::operand => "a value or an attribute",
+        Rule::compare_op => "a comparison (`==`, `!=`, `<`, `<=`, `>`, `>=`)",
+        Rule::list => "a list like `[\"a\", \"b\"]`",
+        Rule::test_block => "a test",
+        Rule::expectation => "`expect`",
+        Rule::query => "a query",
+        Rule::query_date => "`on`",
+        Rule::query_with => "`with`",
+    })
+}
+
+/// The words that start a statement and that cannot be names.
+pub const KEYWORDS: &[&str] = &[
+    "action",
+    "actor",
+    "after",
+    "allow",
+    "and",
+    "any",
+    "attribute",
+    "because",
+    "before",
+    "between",
+    "by",
+    "category",
+    "default",
+    "deny",
+    "expect",
+    "false",
+    "from",
+    "in",
+    "not",
+    "on",
+    "or",
+    "test",
+    "to",
+    "true",
+    "unless",
+    "until",
+    "where",
+    "with",
+];
+
+pub fn is_keyword(word: &str) -> bool {
+    KEYWORDS.contains(&word)
+}

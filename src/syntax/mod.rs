@@ -1,0 +1,15 @@
+//! The parse stage: text to syntax tree, with every syntax error found.
+
+pub mod ast;
+mod error;
+pub mod grammar;
+mod parse;
+mod split;
+
+pub use error::{or_list, SyntaxError};
+pub use parse::{parse_file, parse_query};
+
+/// How deep parentheses, brackets and `not`s may nest in one expression.
+/// Real conditions stay far below; the limit keeps every later stage's
+/// recursion bounded whatever the input.
+pub const MAX_DEPTH: usize = 64;

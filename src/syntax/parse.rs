@@ -1,0 +1,778 @@
+//! From pest pairs to the syntax tree, and from pest errors to
+//! [`SyntaxError`]s in plain words.
+
+use std::ops::Range;
+
+use pest::error::{ErrorVariant, InputLocation};
+use pest::iterators::Pair;
+use pest::Parser;
+
+use super::ast::*;
+use super::error::SyntaxError;
+use super::grammar::{describe, is_keyword, EdictParser, Rule};
+use super::split::{content_end, split, strip_comment};
+use super::MAX_DEPTH;
+use crate::source::{FileId, Span};
+use crate::value::{Number, Type};
+
+/// Parses a whole file: every statement that parses, and an error for each
+/// one that does not.
+pub fn parse_file(file: FileId, text: &str) -> (File, Vec<SyntaxError>) {
+    let mut statements = Vec::new();
+    let mut errors = Vec::new();
+    for range in split(text) {
+        let mut builder = Builder {
+            file,
+            offset: range.start,
+            errors: Vec::new(),
+        };
+        match parse_piece(file, text, range, Rule::statement_only) {
+            Ok(pair) => {
+                if let Some(statement) = builder.statement(pair) {
+                    statements.push(statement);
+                }
+            }
+            Err(error) => builder.errors.push(error),
+        }
+        errors.append(&mut builder.errors);
+    }
+    (File { file, statements }, errors)
+}
+
+/// Parses a query in its text form, like
+/// `sale by reseller to category state_owned on 2021-04-02`.
+pub fn parse_query(file: FileId, text: &str) -> Result<Query, Vec<SyntaxError>> {
+    let pair = parse_piece(file, text, 0..text.len(), Rule::query_only).map_err(|e| vec![e])?;
+    let mut builder = Builder {
+        file,
+        offset: 0,
+        errors: Vec::new(),
+    };
+    let query = builder.query(pair);
+    if builder.errors.is_empty() {
+        Ok(query)
+    } else {
+        Err(builder.errors)
+    }
+}
+
+/// Runs pest on one piece of text and returns the pair under `rule`'s own.
+fn parse_piece(
+    file: FileId,
+    text: &str,
+    range: Range<usize>,
+    grammar_rule: Rule,
+) -> Result<Pair<'_, Rule>, SyntaxError> {
+    let piece = &text[range.clone()];
+    if let Some(at) = too_deep(piece) {
+        let start = range.start + at;
+        return Err(SyntaxError::TooDeep {
+            span: Span::new(file, start, start + 1),
+        });
+    }
+    match EdictParser::parse(grammar_rule, piece) {
+        Ok(mut pairs) => {
+            let top = pairs.next().expect("pest returns the top rule");
+            Ok(top
+                .into_inner()
+                .next()
+                .expect("a statement or a query before EOI"))
+        }
+        Err(error) => Err(convert_error(file, text, range, error, grammar_rule)),
+    }
+}
+
+/// The offset of the first bracket nested deeper than [`MAX_DEPTH`].
+fn too_deep(piece: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut offset = 0;
+    for line in piece.split_inclusive('\n') {
+        let code = strip_comment(line);
+        let mut in_text = false;
+        let mut escaped = false;
+        for (i, c) in code.char_indices() {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' if in_text => escaped = true,
+                '"' => in_text = !in_text,
+                '(' | '[' if !in_text => {
+                    depth += 1;
+                    if depth > MAX_DEPTH {
+                        return Some(offset + i);
+                    }
+                }
+                ')' | ']' if !in_text => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        offset += line.len();
+    }
+    None
+}
+
+/// What kind of statement a piece starts, for "the end of the rule".
+fn context_of(piece: &str, grammar_rule: Rule) -> &'static str {
+    if grammar_rule == Rule::query_only {
+        return "query";
+    }
+    let word: String = piece
+        .trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    match word.as_str() {
+        "action" | "actor" | "category" | "attribute" | "default" => "declaration",
+        "test" => "test",
+        "allow" | "deny" => "rule",
+        _ if piece.contains(':') => "rule",
+        _ => "statement",
+    }
+}
+
+fn convert_error(
+    file: FileId,
+    text: &str,
+    range: Range<usize>,
+    error: pest::error::Error<Rule>,
+    grammar_rule: Rule,
+) -> SyntaxError {
+    let piece = &text[range.clone()];
+    let context = context_of(piece, grammar_rule);
+    let at = match error.location {
+        InputLocation::Pos(p) => p,
+        InputLocation::Span((s, _)) => s,
+    };
+    let positives = match error.variant {
+        ErrorVariant::ParsingError { positives, .. } => positives,
+        ErrorVariant::CustomError { .. } => {
+            let start = range.start + at;
+            return SyntaxError::TooDeep {
+                span: Span::new(file, start, start + 1),
+            };
+        }
+    };
+    let end = content_end(text, range.clone());
+    let at = skip_trivia(text, range.start + at).min(end.max(range.start + at.min(piece.len())));
+    let (found, found_span) = if at >= end {
+        (format!("end of the {context}"), at..at)
+    } else {
+        let len = token_len(&text[at..]);
+        (found_words(&text[at..at + len]), at..at + len)
+    };
+    let mut expected: Vec<String> = Vec::new();
+    for positive in &positives {
+        let words = match positive {
+            Rule::EOI => format!("the end of the {context}"),
+            other => match describe(*other) {
+                Some(words) => words.to_string(),
+                None => continue,
+            },
+        };
+        if !expected.contains(&words) {
+            expected.push(words);
+        }
+    }
+    collapse_time_keywords(&mut expected);
+    let help = hint(&text[found_span.clone()], &positives, at >= end);
+    SyntaxError::Unexpected {
+        span: Span::new(file, found_span.start, found_span.end),
+        expected,
+        found,
+        help,
+    }
+}
+
+/// Moves past spaces and comments.
+fn skip_trivia(text: &str, mut at: usize) -> usize {
+    loop {
+        let rest = &text[at..];
+        let trimmed = rest.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+        at += rest.len() - trimmed.len();
+        if trimmed.starts_with('#') {
+            at += trimmed.find('\n').unwrap_or(trimmed.len());
+        } else {
+            return at;
+        }
+    }
+}
+
+/// The length of the token at the start of `rest`, for underlining it.
+fn token_len(rest: &str) -> usize {
+    let mut chars = rest.char_indices();
+    let Some((_, first)) = chars.next() else {
+        return 0;
+    };
+    let end = |pred: &dyn Fn(char) -> bool| rest.find(|c: char| !pred(c)).unwrap_or(rest.len());
+    if first.is_alphanumeric() || first == '_' {
+        end(&|c: char| c.is_alphanumeric() || c == '_' || c == '-' || c == '.' || c == '/')
+    } else if first == '"' {
+        let line_end = rest.find('\n').unwrap_or(rest.len());
+        rest[1..line_end].find('"').map_or(line_end, |i| i + 2)
+    } else if "=!<>&|".contains(first) {
+        end(&|c: char| "=!<>&|".contains(c))
+    } else {
+        first.len_utf8()
+    }
+}
+
+fn found_words(token: &str) -> String {
+    let display: String = token.chars().take(40).collect();
+    let ellipsis = if display.len() < token.len() {
+        "…"
+    } else {
+        ""
+    };
+    if is_keyword(token) {
+        format!("keyword `{token}`")
+    } else if token == "\0" {
+        "a NUL byte".to_string()
+    } else if token.chars().all(|c| c.is_control()) {
+        format!(
+            "control character U+{:04X}",
+            token.chars().next().map_or(0, |c| c as u32)
+        )
+    } else {
+        format!("`{display}{ellipsis}`")
+    }
+}
+
+/// Replaces the six time keywords with "a time bound" when all are expected.
+fn collapse_time_keywords(expected: &mut Vec<String>) {
+    let time = [
+        "`after`",
+        "`before`",
+        "`from`",
+        "`until`",
+        "`on`",
+        "`between`",
+    ];
+    if time.iter().all(|t| expected.iter().any(|e| e == t)) {
+        let first = expected
+            .iter()
+            .position(|e| time.contains(&e.as_str()))
+            .unwrap_or(0);
+        expected.retain(|e| !time.contains(&e.as_str()));
+        let at = first.min(expected.len());
+        if !expected.iter().any(|e| e == "a time bound") {
+            expected.insert(at, "a time bound".to_string());
+        }
+    } else if expected.iter().any(|e| e == "a time bound") {
+        expected.retain(|e| !time.contains(&e.as_str()));
+    }
+}
+
+/// Help for the mistakes people make most.
+fn hint(found: &str, positives: &[Rule], at_end: bool) -> Option<String> {
+    let wants = |r: Rule| positives.contains(&r);
+    let wants_name = wants(Rule::name)
+        || wants(Rule::declared_names)
+        || wants(Rule::scope)
+        || wants(Rule::action_scope);
+    if at_end {
+        return None;
+    }
+    if wants_name && is_keyword(found) {
+        return Some(format!(
+            "`{found}` is a keyword, so it cannot be a name: choose another, like `{found}_`"
+        ));
+    }
+    if (wants_name || wants(Rule::attribute_def)) && found.chars().any(|c| c.is_ascii_uppercase()) {
+        return Some(format!(
+            "names are written in lower case, like `{}`",
+            found.to_ascii_lowercase()
+        ));
+    }
+    if wants(Rule::date) {
+        return Some("dates are written YYYY-MM-DD, like 2021-03-31".to_string());
+    }
+    if wants(Rule::kw_category) {
+        return Some("write `to category NAME`".to_string());
+    }
+    match found {
+        "=" if wants(Rule::compare_op) => return Some("to compare, write `==`".to_string()),
+        "&&" => return Some("write `and`".to_string()),
+        "||" => return Some("write `or`".to_string()),
+        "!" => return Some("write `not`".to_string()),
+        _ => {}
+    }
+    if found.starts_with('\'') {
+        return Some("text is written in double quotes, like \"RU\"".to_string());
+    }
+    if found.starts_with('"') && (found.len() < 2 || !found.ends_with('"')) {
+        return Some("close the text with `\"` on the same line".to_string());
+    }
+    if wants(Rule::comma)
+        && found
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+    {
+        return Some("separate names with commas: `a, b`".to_string());
+    }
+    None
+}
+
+/// Builds syntax-tree nodes from pairs, collecting errors that do not stop
+/// the statement from being built.
+struct Builder {
+    file: FileId,
+    offset: usize,
+    errors: Vec<SyntaxError>,
+}
+
+impl Builder {
+    fn span(&self, pair: &Pair<Rule>) -> Span {
+        let s = pair.as_span();
+        Span::new(self.file, self.offset + s.start(), self.offset + s.end())
+    }
+
+    fn name(&self, pair: Pair<Rule>) -> Name {
+        Name {
+            text: pair.as_str().to_string(),
+            span: self.span(&pair),
+        }
+    }
+
+    fn statement(&mut self, pair: Pair<Rule>) -> Option<Statement> {
+        let span = self.span(&pair);
+        Some(match pair.as_rule() {
+            Rule::action_decl => Statement::Names(self.names_decl(Kind::Action, pair)),
+            Rule::actor_decl => Statement::Names(self.names_decl(Kind::Actor, pair)),
+            Rule::category_decl => Statement::Names(self.names_decl(Kind::Category, pair)),
+            Rule::attribute_decl => {
+                let attributes = pair
+                    .into_inner()
+                    .filter(|p| p.as_rule() == Rule::attribute_def)
+                    .map(|def| {
+                        let mut inner = def.into_inner();
+                        let name = self.name(inner.next().expect("attribute name"));
+                        let ty_pair = inner.nth(1).expect("attribute type");
+                        let ty = match ty_pair.as_str() {
+                            "text" => Type::Text,
+                            "number" => Type::Number,
+                            "bool" => Type::Bool,
+                            _ => Type::Date,
+                        };
+                        AttributeDef {
+                            name,
+                            ty,
+                            ty_span: self.span(&ty_pair),
+                        }
+                    })
+                    .collect();
+                Statement::Attributes(AttributesDecl { attributes, span })
+            }
+            Rule::default_decl => {
+                let effect = effect(pair.into_inner().nth(1).expect("effect"));
+                Statement::Default(DefaultDecl { effect, span })
+            }
+            Rule::policy_rule => Statement::Rule(self.rule(pair)),
+            Rule::test_block => Statement::Test(self.test(pair)),
+            _ => return None,
+        })
+    }
+
+    fn names_decl(&mut self, kind: Kind, pair: Pair<Rule>) -> NamesDecl {
+        let span = self.span(&pair);
+        let mut names = Vec::new();
+        let mut parents = Vec::new();
+        for part in pair.into_inner() {
+            match part.as_rule() {
+                Rule::declared_names => names = self.names(part),
+                Rule::parents => parents = self.names(part),
+                _ => {}
+            }
+        }
+        NamesDecl {
+            kind,
+            names,
+            parents,
+            span,
+        }
+    }
+
+    fn names(&self, pair: Pair<Rule>) -> Vec<Name> {
+        pair.into_inner()
+            .filter(|p| p.as_rule() == Rule::name)
+            .map(|p| self.name(p))
+            .collect()
+    }
+
+    fn scope(&self, pair: Pair<Rule>) -> Scope {
+        let span = self.span(&pair);
+        let names = self.names(pair);
+        if names.is_empty() {
+            Scope::Any(span)
+        } else {
+            Scope::Names(names)
+        }
+    }
+
+    fn rule(&mut self, pair: Pair<Rule>) -> super::ast::Rule {
+        let span = self.span(&pair);
+        let mut label = None;
+        let mut effect_ = None;
+        let mut actions = None;
+        let mut actors: Option<Clause<Scope>> = None;
+        let mut categories: Option<Clause<Scope>> = None;
+        let mut time = Vec::new();
+        let mut where_: Option<Clause<Expr>> = None;
+        let mut unless: Option<Clause<Expr>> = None;
+        let mut because: Option<Clause<Text>> = None;
+        for part in pair.into_inner() {
+            let part_span = self.span(&part);
+            match part.as_rule() {
+                Rule::rule_label => {
+                    label = Some(self.name(part.into_inner().next().expect("label name")))
+                }
+                Rule::effect => effect_ = Some((effect(part), part_span)),
+                Rule::action_scope => {
+                    actions = Some(self.scope(part.into_inner().next().expect("scope")))
+                }
+                Rule::by_clause => {
+                    let value = self.scope(part.into_inner().nth(1).expect("scope"));
+                    self.set_once(
+                        &mut actors,
+                        "by",
+                        Clause {
+                            value,
+                            span: part_span,
+                        },
+                    );
+                }
+                Rule::to_clause => {
+                    let value = self.scope(part.into_inner().nth(2).expect("scope"));
+                    self.set_once(
+                        &mut categories,
+                        "to category",
+                        Clause {
+                            value,
+                            span: part_span,
+                        },
+                    );
+                }
+                Rule::time_bound => time.push(self.time_bound(part)),
+                Rule::where_clause => {
+                    let value = self.expr(part.into_inner().nth(1).expect("expr"));
+                    self.set_once(
+                        &mut where_,
+                        "where",
+                        Clause {
+                            value,
+                            span: part_span,
+                        },
+                    );
+                }
+                Rule::unless_clause => {
+                    let value = self.expr(part.into_inner().nth(1).expect("expr"));
+                    self.set_once(
+                        &mut unless,
+                        "unless",
+                        Clause {
+                            value,
+                            span: part_span,
+                        },
+                    );
+                }
+                Rule::because_clause => {
+                    let value = self.text(part.into_inner().nth(1).expect("text"));
+                    self.set_once(
+                        &mut because,
+                        "because",
+                        Clause {
+                            value,
+                            span: part_span,
+                        },
+                    );
+                }
+                _ => {}
+            }
+        }
+        let (effect, effect_span) = effect_.expect("a rule has an effect");
+        super::ast::Rule {
+            label,
+            effect,
+            effect_span,
+            actions: actions.expect("a rule has actions"),
+            actors,
+            categories,
+            time,
+            where_,
+            unless,
+            because,
+            span,
+        }
+    }
+
+    fn set_once<T>(
+        &mut self,
+        slot: &mut Option<Clause<T>>,
+        clause: &'static str,
+        value: Clause<T>,
+    ) {
+        match slot {
+            Some(first) => self.errors.push(SyntaxError::DuplicateClause {
+                clause,
+                span: value.span,
+                first: first.span,
+            }),
+            None => *slot = Some(value),
+        }
+    }
+
+    fn time_bound(&self, pair: Pair<Rule>) -> TimeBound {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let op = match inner.next().expect("time keyword").as_rule() {
+            Rule::kw_after => TimeOp::After,
+            Rule::kw_before => TimeOp::Before,
+            Rule::kw_from => TimeOp::From,
+            Rule::kw_until => TimeOp::Until,
+            Rule::kw_on => TimeOp::On,
+            _ => TimeOp::Between,
+        };
+        let mut dates = inner
+            .filter(|p| p.as_rule() == Rule::date)
+            .map(|p| self.date(p));
+        let date = dates.next().expect("a time bound has a date");
+        TimeBound {
+            op,
+            date,
+            end: dates.next(),
+            span,
+        }
+    }
+
+    fn date(&self, pair: Pair<Rule>) -> DateLit {
+        DateLit {
+            text: pair.as_str().to_string(),
+            span: self.span(&pair),
+        }
+    }
+
+    fn text(&mut self, pair: Pair<Rule>) -> Text {
+        let span = self.span(&pair);
+        let raw = pair.into_inner().next().map_or("", |p| p.as_str());
+        let mut value = String::with_capacity(raw.len());
+        let mut chars = raw.char_indices();
+        while let Some((i, c)) = chars.next() {
+            if c != '\\' {
+                value.push(c);
+                continue;
+            }
+            match chars.next() {
+                Some((_, e @ ('"' | '\\'))) => value.push(e),
+                Some((j, e)) => {
+                    let start = span.start + 1 + i;
+                    self.errors.push(SyntaxError::BadEscape {
+                        span: Span::new(self.file, start, span.start + 1 + j + e.len_utf8()),
+                        escape: format!("\\{e}"),
+                    });
+                }
+                None => {}
+            }
+        }
+        Text { value, span }
+    }
+
+    fn expr(&mut self, pair: Pair<Rule>) -> Expr {
+        let span = self.span(&pair);
+        match pair.as_rule() {
+            Rule::expr | Rule::conjunction => {
+                let is_or = pair.as_rule() == Rule::expr;
+                let mut parts: Vec<Expr> = pair
+                    .into_inner()
+                    .filter(|p| !matches!(p.as_rule(), Rule::kw_or | Rule::kw_and))
+                    .map(|p| self.expr(p))
+                    .collect();
+                if parts.len() == 1 {
+                    return parts.pop().expect("one part");
+                }
+                let kind = if is_or {
+                    ExprKind::Or(parts)
+                } else {
+                    ExprKind::And(parts)
+                };
+                Expr { kind, span }
+            }
+            Rule::negation => {
+                let mut nots = Vec::new();
+                let mut inner_expr = None;
+                for part in pair.into_inner() {
+                    if part.as_rule() == Rule::kw_not {
+                        nots.push(self.span(&part));
+                    } else {
+                        inner_expr = Some(part);
+                    }
+                }
+                if nots.len() > MAX_DEPTH {
+                    self.errors.push(SyntaxError::TooDeep {
+                        span: nots[MAX_DEPTH],
+                    });
+                    nots.truncate(MAX_DEPTH);
+                }
+                let mut expr = self.expr(inner_expr.expect("a negation has a comparison"));
+                for not in nots.into_iter().rev() {
+                    let span = not.to(expr.span);
+                    expr = Expr {
+                        kind: ExprKind::Not(Box::new(expr)),
+                        span,
+                    };
+                }
+                expr
+            }
+            Rule::comparison => {
+                let mut inner = pair.into_inner();
+                let left = self.expr(inner.next().expect("operand"));
+                let Some(next) = inner.next() else {
+                    return left;
+                };
+                match next.as_rule() {
+                    Rule::compare_op => {
+                        let op = match next.as_str() {
+                            "==" => CompareOp::Eq,
+                            "!=" => CompareOp::Ne,
+                            "<" => CompareOp::Lt,
+                            "<=" => CompareOp::Le,
+                            ">" => CompareOp::Gt,
+                            _ => CompareOp::Ge,
+                        };
+                        let right = self.expr(inner.next().expect("right operand"));
+                        Expr {
+                            kind: ExprKind::Compare(op, Box::new(left), Box::new(right)),
+                            span,
+                        }
+                    }
+                    _ => {
+                        let negated = next.as_rule() == Rule::kw_not;
+                        let list = inner
+                            .find(|p| p.as_rule() == Rule::list)
+                            .expect("a list after `in`");
+                        let list = list
+                            .into_inner()
+                            .filter(|p| p.as_rule() == Rule::operand)
+                            .map(|p| self.expr(p))
+                            .collect();
+                        Expr {
+                            kind: ExprKind::In {
+                                negated,
+                                item: Box::new(left),
+                                list,
+                            },
+                            span,
+                        }
+                    }
+                }
+            }
+            Rule::operand => {
+                let inner = pair
+                    .into_inner()
+                    .find(|p| !matches!(p.as_rule(), Rule::lparen | Rule::rparen))
+                    .expect("operand content");
+                match inner.as_rule() {
+                    Rule::name => Expr {
+                        kind: ExprKind::Attribute(self.name(inner)),
+                        span,
+                    },
+                    Rule::expr => Expr {
+                        kind: ExprKind::Paren(Box::new(self.expr(inner))),
+                        span,
+                    },
+                    _ => Expr {
+                        kind: ExprKind::Literal(self.literal(inner)),
+                        span,
+                    },
+                }
+            }
+            _ => unreachable!("expression rule {:?}", pair.as_rule()),
+        }
+    }
+
+    fn literal(&mut self, pair: Pair<Rule>) -> Literal {
+        match pair.as_rule() {
+            Rule::text => Literal::Text(self.text(pair).value),
+            Rule::date => Literal::Date(pair.as_str().to_string()),
+            Rule::boolean => Literal::Bool(pair.as_str() == "true"),
+            _ => Literal::Number(
+                Number::parse(pair.as_str()).expect("the grammar only lets numbers through"),
+            ),
+        }
+    }
+
+    fn test(&mut self, pair: Pair<Rule>) -> Test {
+        let span = self.span(&pair);
+        let mut name = None;
+        let mut expectations = Vec::new();
+        for part in pair.into_inner() {
+            match part.as_rule() {
+                Rule::text => name = Some(self.text(part)),
+                Rule::expectation => {
+                    let span = self.span(&part);
+                    let mut inner = part.into_inner();
+                    let effect = effect(inner.nth(1).expect("effect"));
+                    let query = self.query(inner.next().expect("query"));
+                    expectations.push(Expectation {
+                        effect,
+                        query,
+                        span,
+                    });
+                }
+                _ => {}
+            }
+        }
+        Test {
+            name: name.expect("a test has a name"),
+            expectations,
+            span,
+        }
+    }
+
+    fn query(&mut self, pair: Pair<Rule>) -> Query {
+        let span = self.span(&pair);
+        let mut names = Vec::new();
+        let mut category = None;
+        let mut date = None;
+        let mut attributes = Vec::new();
+        for part in pair.into_inner() {
+            match part.as_rule() {
+                Rule::name => names.push(self.name(part)),
+                Rule::query_category => {
+                    category = Some(self.name(part.into_inner().nth(2).expect("category")))
+                }
+                Rule::query_date => date = Some(self.date(part.into_inner().nth(1).expect("date"))),
+                Rule::query_with => {
+                    for binding in part.into_inner().filter(|p| p.as_rule() == Rule::binding) {
+                        let mut inner = binding.into_inner();
+                        let name = self.name(inner.next().expect("name"));
+                        let value_pair = inner.nth(1).expect("value");
+                        let value_span = self.span(&value_pair);
+                        let value = self.literal(value_pair);
+                        attributes.push(Binding {
+                            name,
+                            value,
+                            value_span,
+                        });
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut names = names.into_iter();
+        Query {
+            action: names.next().expect("action"),
+            actor: names.next().expect("actor"),
+            category,
+            date,
+            attributes,
+            span,
+        }
+    }
+}
+
+fn effect(pair: Pair<Rule>) -> Effect {
+    if pair.as_str() == "allow" {
+        Effect::Allow
+    } else {
+        Effect::Deny
+    }
+}

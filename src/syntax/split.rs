@@ -1,0 +1,160 @@
+//! Splits a file into statements before parsing, so that a mistake in one
+//! statement is reported without hiding the statements after it.
+//!
+//! A statement starts on a line whose first word is a statement keyword
+//! (`action`, `actor`, `category`, `attribute`, `default`, `allow`, `deny`,
+//! `test`) or a rule name followed by `:` and `allow` or `deny`. It runs to
+//! the next such line, so it may span several lines. `category` at the start
+//! of a line continues the statement when the line before ends with `to`.
+
+use std::ops::Range;
+
+const STARTERS: &[&str] = &[
+    "action",
+    "actor",
+    "attribute",
+    "default",
+    "allow",
+    "deny",
+    "test",
+];
+
+/// The byte ranges of the statements in `text`, in order. Lines before the
+/// first statement that are not blank or comments form a range of their own.
+pub fn split(text: &str) -> Vec<Range<usize>> {
+    let mut starts = Vec::new();
+    let mut last_word = String::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let code = strip_comment(line);
+        let content = code.trim_start_matches([' ', '\t', '\r', '\n', '\u{feff}']);
+        if !content.trim().is_empty() {
+            if starts.is_empty() || begins_statement(content, &last_word) {
+                starts.push(offset + (code.len() - content.len()));
+            }
+            last_word = trailing_word(code).to_string();
+        }
+        offset += line.len();
+    }
+    let mut ranges = Vec::with_capacity(starts.len());
+    for (i, &start) in starts.iter().enumerate() {
+        let end = starts.get(i + 1).copied().unwrap_or(text.len());
+        ranges.push(start..end);
+    }
+    ranges
+}
+
+fn begins_statement(content: &str, last_word: &str) -> bool {
+    let word = leading_word(content);
+    if STARTERS.contains(&word) {
+        return true;
+    }
+    if word == "category" {
+        return last_word != "to";
+    }
+    // A named rule: `name: allow ...`
+    if !word.is_empty() {
+        let rest = content[word.len()..].trim_start();
+        if let Some(rest) = rest.strip_prefix(':') {
+            return matches!(leading_word(rest.trim_start()), "allow" | "deny");
+        }
+    }
+    false
+}
+
+fn leading_word(s: &str) -> &str {
+    let end = s
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(s.len());
+    &s[..end]
+}
+
+fn trailing_word(s: &str) -> &str {
+    let s = s.trim_end();
+    let start = s
+        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .map_or(0, |i| i + 1);
+    &s[start..]
+}
+
+/// The line without its comment; a `#` inside text does not start one.
+pub fn strip_comment(line: &str) -> &str {
+    let mut in_text = false;
+    let mut escaped = false;
+    for (i, c) in line.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if in_text => escaped = true,
+            '"' => in_text = !in_text,
+            '#' if !in_text => return &line[..i],
+            _ => {}
+        }
+    }
+    line
+}
+
+/// Where the last token of a statement ends: trailing blank lines,
+/// comments and spaces are not part of it.
+pub fn content_end(text: &str, range: Range<usize>) -> usize {
+    let chunk = &text[range.clone()];
+    let mut end = range.start;
+    let mut offset = range.start;
+    for line in chunk.split_inclusive('\n') {
+        let code = strip_comment(line).trim_end();
+        if !code.trim_start_matches('\u{feff}').is_empty() {
+            end = offset + code.len();
+        }
+        offset += line.len();
+    }
+    end
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pieces(text: &str) -> Vec<&str> {
+        split(text)
+            .into_iter()
+            .map(|r| text[r].trim_end())
+            .collect()
+    }
+
+    #[test]
+    fn statements_may_span_lines() {
+        let text = "# head\naction a, b\n\nallow a\n  by x # note\n  because \"# not a comment\"\ndeny b\n";
+        assert_eq!(
+            pieces(text),
+            [
+                "action a, b",
+                "allow a\n  by x # note\n  because \"# not a comment\"",
+                "deny b"
+            ]
+        );
+    }
+
+    #[test]
+    fn category_after_to_continues_the_rule() {
+        let text = "deny a to\n  category x\ncategory y\n";
+        assert_eq!(pieces(text), ["deny a to\n  category x", "category y"]);
+    }
+
+    #[test]
+    fn named_rules_and_stray_lines() {
+        let text = "oops here\nnamed: deny a\nattribute x: text,\n  y: number\n";
+        assert_eq!(
+            pieces(text),
+            [
+                "oops here",
+                "named: deny a",
+                "attribute x: text,\n  y: number"
+            ]
+        );
+    }
+
+    #[test]
+    fn content_end_skips_trailing_comments() {
+        let text = "deny a by # c\n\n# more\n";
+        assert_eq!(content_end(text, 0..text.len()), "deny a by".len());
+    }
+}

@@ -1,0 +1,80 @@
+//! Running the `test` blocks of a set.
+
+use crate::eval::{decide, Decision};
+use crate::model::{Expectation, Policy};
+use crate::syntax::ast::Effect;
+
+/// The outcome of one test block.
+#[derive(Debug, Clone)]
+pub struct TestResult {
+    pub name: String,
+    pub file: String,
+    pub line: usize,
+    /// How many expectations the block holds.
+    pub expectations: usize,
+    pub failures: Vec<Failure>,
+}
+
+impl TestResult {
+    pub fn passed(&self) -> bool {
+        self.failures.is_empty()
+    }
+}
+
+/// An expectation the set does not meet.
+#[derive(Debug, Clone)]
+pub struct Failure {
+    pub expectation: Expectation,
+    pub decision: Decision,
+}
+
+/// Every test's outcome, in set order.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    pub results: Vec<TestResult>,
+}
+
+impl Report {
+    pub fn passed(&self) -> usize {
+        self.results.iter().filter(|r| r.passed()).count()
+    }
+
+    pub fn failed(&self) -> usize {
+        self.results.len() - self.passed()
+    }
+}
+
+/// Runs every test whose name contains `filter` (every test without one).
+pub fn run(policy: &Policy, filter: Option<&str>) -> Report {
+    let results = policy
+        .tests
+        .iter()
+        .filter(|t| filter.is_none_or(|f| t.name.contains(f)))
+        .map(|test| {
+            let failures = test
+                .expectations
+                .iter()
+                .filter_map(|e| {
+                    let decision = decide(policy, &e.query);
+                    (decision.effect != e.effect).then(|| Failure {
+                        expectation: e.clone(),
+                        decision,
+                    })
+                })
+                .collect();
+            TestResult {
+                name: test.name.clone(),
+                file: test.file.clone(),
+                line: test.line,
+                expectations: test.expectations.len(),
+                failures,
+            }
+        })
+        .collect();
+    Report { results }
+}
+
+/// The effect's word, for reports.
+pub fn word(effect: Effect) -> &'static str {
+    effect.as_str()
+}

@@ -1,0 +1,305 @@
+//! Values that attributes and literals hold: text, exact decimal numbers,
+//! booleans and calendar dates.
+
+use std::cmp::Ordering;
+use std::fmt;
+
+use chrono::{Datelike, NaiveDate};
+
+/// The type of an attribute or a literal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Type {
+    Text,
+    Number,
+    Bool,
+    Date,
+}
+
+impl Type {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Type::Text => "text",
+            Type::Number => "number",
+            Type::Bool => "bool",
+            Type::Date => "date",
+        }
+    }
+
+    /// The type with an article, for sentences: "a number", "text".
+    pub fn with_article(self) -> &'static str {
+        match self {
+            Type::Text => "text",
+            Type::Number => "a number",
+            Type::Bool => "a bool",
+            Type::Date => "a date",
+        }
+    }
+
+    /// Whether `<`, `<=`, `>` and `>=` are defined.
+    pub fn is_ordered(self) -> bool {
+        matches!(self, Type::Number | Type::Date)
+    }
+}
+
+impl fmt::Display for Type {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A value of one of the four types.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    Text(String),
+    Number(Number),
+    Bool(bool),
+    Date(NaiveDate),
+}
+
+impl Value {
+    pub fn ty(&self) -> Type {
+        match self {
+            Value::Text(_) => Type::Text,
+            Value::Number(_) => Type::Number,
+            Value::Bool(_) => Type::Bool,
+            Value::Date(_) => Type::Date,
+        }
+    }
+
+    /// Orders two values of the same ordered type; `None` otherwise.
+    pub fn compare(&self, other: &Value) -> Option<Ordering> {
+        match (self, other) {
+            (Value::Number(a), Value::Number(b)) => Some(a.cmp(b)),
+            (Value::Date(a), Value::Date(b)) => Some(a.cmp(b)),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Value {
+    /// The value as it would be written in a policy.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Text(t) => {
+                f.write_str("\"")?;
+                for c in t.chars() {
+                    if c == '"' || c == '\\' {
+                        f.write_str("\\")?;
+                    }
+                    write!(f, "{c}")?;
+                }
+                f.write_str("\"")
+            }
+            Value::Number(n) => write!(f, "{n}"),
+            Value::Bool(b) => write!(f, "{b}"),
+            Value::Date(d) => write!(f, "{}", d.format("%Y-%m-%d")),
+        }
+    }
+}
+
+/// An exact decimal number. `2.50` equals `2.5`, and no digit is ever lost
+/// to floating point.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Number {
+    negative: bool,
+    /// Integer digits without leading zeros (empty for zero).
+    int: String,
+    /// Fraction digits without trailing zeros.
+    frac: String,
+}
+
+/// The largest exponent accepted in a JSON number like `1e300`.
+const MAX_EXPONENT: i64 = 400;
+
+impl Number {
+    /// Parses `12`, `-2.5`, and the JSON forms `1e3`, `2.5E-2`.
+    pub fn parse(text: &str) -> Option<Number> {
+        let (negative, rest) = match text.strip_prefix('-') {
+            Some(r) => (true, r),
+            None => (false, text),
+        };
+        let (mantissa, exponent) = match rest.find(['e', 'E']) {
+            Some(i) => {
+                let exp: i64 = rest[i + 1..].parse().ok()?;
+                if exp.abs() > MAX_EXPONENT {
+                    return None;
+                }
+                (&rest[..i], exp)
+            }
+            None => (rest, 0),
+        };
+        let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+        let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+        if int.is_empty()
+            || !digits(int)
+            || !digits(frac)
+            || (mantissa.contains('.') && frac.is_empty())
+        {
+            return None;
+        }
+        // Shift the decimal point by the exponent.
+        let all: String = format!("{int}{frac}");
+        let point = int.len() as i64 + exponent;
+        let (int, frac) = if point <= 0 {
+            (
+                String::new(),
+                format!("{}{all}", "0".repeat((-point) as usize)),
+            )
+        } else if point as usize >= all.len() {
+            (
+                format!("{all}{}", "0".repeat(point as usize - all.len())),
+                String::new(),
+            )
+        } else {
+            (
+                all[..point as usize].to_string(),
+                all[point as usize..].to_string(),
+            )
+        };
+        let int = int.trim_start_matches('0').to_string();
+        let frac = frac.trim_end_matches('0').to_string();
+        let negative = negative && !(int.is_empty() && frac.is_empty());
+        Some(Number {
+            negative,
+            int,
+            frac,
+        })
+    }
+
+    fn cmp_magnitude(&self, other: &Number) -> Ordering {
+        self.int
+            .len()
+            .cmp(&other.int.len())
+            .then_with(|| self.int.cmp(&other.int))
+            .then_with(|| self.frac.cmp(&other.frac))
+    }
+}
+
+impl Ord for Number {
+    fn cmp(&self, other: &Number) -> Ordering {
+        match (self.negative, other.negative) {
+            (false, true) => Ordering::Greater,
+            (true, false) => Ordering::Less,
+            (false, false) => self.cmp_magnitude(other),
+            (true, true) => other.cmp_magnitude(self),
+        }
+    }
+}
+
+impl PartialOrd for Number {
+    fn partial_cmp(&self, other: &Number) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl fmt::Display for Number {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.negative {
+            f.write_str("-")?;
+        }
+        f.write_str(if self.int.is_empty() { "0" } else { &self.int })?;
+        if !self.frac.is_empty() {
+            write!(f, ".{}", self.frac)?;
+        }
+        Ok(())
+    }
+}
+
+/// Why a text is not a date, in words for a diagnostic.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DateError {
+    /// What is wrong, ending the sentence "`TEXT` is not a date".
+    pub help: String,
+}
+
+/// Parses an ISO 8601 calendar date `YYYY-MM-DD` that exists.
+pub fn parse_date(text: &str) -> Result<NaiveDate, DateError> {
+    let shape = || DateError {
+        help: "dates are written YYYY-MM-DD, like 2021-03-31".to_string(),
+    };
+    let parts: Vec<&str> = text.split('-').collect();
+    let [y, m, d] = parts[..] else {
+        return Err(shape());
+    };
+    if y.len() != 4
+        || m.len() != 2
+        || d.len() != 2
+        || !text.bytes().all(|b| b.is_ascii_digit() || b == b'-')
+    {
+        return Err(shape());
+    }
+    let (year, month, day): (i32, u32, u32) = (
+        y.parse().map_err(|_| shape())?,
+        m.parse().map_err(|_| shape())?,
+        d.parse().map_err(|_| shape())?,
+    );
+    if !(1..=12).contains(&month) {
+        return Err(DateError {
+            help: "months run from 01 to 12".to_string(),
+        });
+    }
+    NaiveDate::from_ymd_opt(year, month, day).ok_or_else(|| {
+        let first = NaiveDate::from_ymd_opt(year, month, 1).expect("month checked");
+        let next = first
+            .checked_add_months(chrono::Months::new(1))
+            .unwrap_or(first);
+        let days = (next - first).num_days();
+        DateError {
+            help: format!("{} {} has {days} days", first.format("%B"), first.year()),
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn n(s: &str) -> Number {
+        Number::parse(s).unwrap_or_else(|| panic!("{s} should parse"))
+    }
+
+    #[test]
+    fn numbers_compare_exactly() {
+        assert_eq!(n("2.50"), n("2.5"));
+        assert_eq!(n("-0"), n("0"));
+        assert_eq!(n("1e3"), n("1000"));
+        assert_eq!(n("25E-1"), n("2.5"));
+        assert!(n("9007199254740993") > n("9007199254740992"));
+        assert!(n("-3") < n("-2.5"));
+        assert!(n("0.1") < n("0.25"));
+        assert!(n("10") > n("9.99"));
+        assert_eq!(n("007.100").to_string(), "7.1");
+        assert_eq!(n("-0.5").to_string(), "-0.5");
+    }
+
+    #[test]
+    fn bad_numbers_are_refused() {
+        for s in ["", "-", "1.", ".5", "1e", "1e999", "a", "1.2.3", "+1"] {
+            assert!(Number::parse(s).is_none(), "{s} should not parse");
+        }
+    }
+
+    #[test]
+    fn dates_must_exist() {
+        assert!(parse_date("2024-02-29").is_ok());
+        assert_eq!(
+            parse_date("2021-02-30").unwrap_err().help,
+            "February 2021 has 28 days"
+        );
+        assert_eq!(
+            parse_date("2021-04-31").unwrap_err().help,
+            "April 2021 has 30 days"
+        );
+        assert_eq!(
+            parse_date("2021-13-01").unwrap_err().help,
+            "months run from 01 to 12"
+        );
+        assert!(parse_date("2021-3-31")
+            .unwrap_err()
+            .help
+            .contains("YYYY-MM-DD"));
+        assert!(parse_date("12021-03-31").is_err());
+        assert!(parse_date("2021-00-10").is_err());
+        assert!(parse_date("2021-01-00").is_err());
+    }
+}
