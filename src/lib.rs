@@ -99,6 +99,7 @@ pub fn compile(sources: Sources, mut diagnostics: Vec<Diagnostic>, today: NaiveD
     }
     let (policy, errors) = check::check(sources, &files, today);
     diagnostics.extend(errors);
+    diagnostics.sort_by_key(|d| d.span.map(|s| (s.file, s.start)));
     Loaded {
         policy,
         diagnostics,

@@ -279,7 +279,10 @@ pub fn decision_human(policy: &Policy, decision: &Decision) -> String {
     }
     for &i in &decision.rules {
         let r = &policy.rules[i];
-        out.push_str(&format!("  by {} ({}:{})", r.id, r.file, r.line));
+        match &r.name {
+            Some(name) => out.push_str(&format!("  by `{name}` at {}:{}", r.file, r.line)),
+            None => out.push_str(&format!("  by the rule at {}:{}", r.file, r.line)),
+        }
         if let Some(reason) = &r.reason {
             out.push_str(&format!(": {reason}"));
         }
@@ -299,9 +302,8 @@ pub fn decision_human(policy: &Policy, decision: &Decision) -> String {
             "did not apply (an allow needs a known match)"
         };
         out.push_str(&format!(
-            "  note: {} {} ({}:{}) could not be matched without {what}, so it {outcome}\n",
+            "  note: the {} rule at {}:{} could not be matched without {what}, so it {outcome}\n",
             r.effect.as_str(),
-            r.id,
             r.file,
             r.line
         ));

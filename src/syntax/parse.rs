@@ -152,9 +152,22 @@ fn convert_error(
         }
     };
     let end = content_end(text, range.clone());
-    let at = skip_trivia(text, range.start + at).min(end.max(range.start + at.min(piece.len())));
+    let at = skip_trivia(text, range.start + at);
+    if context == "statement" && at == skip_trivia(text, range.start) {
+        // Not even the first word starts a statement.
+        let len = token_len(&text[at..]);
+        return SyntaxError::Unexpected {
+            span: Span::new(file, at, at + len),
+            expected: vec!["a declaration".into(), "a rule".into(), "a test".into()],
+            found: found_words(&text[at..at + len]),
+            help: Some(
+                "a statement starts with `action`, `actor`, `category`, `attribute`, `default`, `allow`, `deny` or `test`"
+                    .to_string(),
+            ),
+        };
+    }
     let (found, found_span) = if at >= end {
-        (format!("end of the {context}"), at..at)
+        (format!("end of the {context}"), end..end)
     } else {
         let len = token_len(&text[at..]);
         (found_words(&text[at..at + len]), at..at + len)
@@ -173,6 +186,8 @@ fn convert_error(
         }
     }
     collapse_time_keywords(&mut expected);
+    // "the end of the rule" reads best last
+    expected.sort_by_key(|e| e.starts_with("the end"));
     let help = hint(&text[found_span.clone()], &positives, at >= end);
     SyntaxError::Unexpected {
         span: Span::new(file, found_span.start, found_span.end),
@@ -267,7 +282,9 @@ fn hint(found: &str, positives: &[Rule], at_end: bool) -> Option<String> {
     let wants_name = wants(Rule::name)
         || wants(Rule::declared_names)
         || wants(Rule::scope)
-        || wants(Rule::action_scope);
+        || wants(Rule::action_scope)
+        || wants(Rule::operand)
+        || wants(Rule::expr);
     if at_end {
         return None;
     }
@@ -321,9 +338,21 @@ struct Builder {
 }
 
 impl Builder {
+    /// The pair's span without the spaces and comments pest takes in
+    /// after its last token.
     fn span(&self, pair: &Pair<Rule>) -> Span {
         let s = pair.as_span();
-        Span::new(self.file, self.offset + s.start(), self.offset + s.end())
+        let text = pair.as_str();
+        let end = if text.ends_with(|c: char| c.is_whitespace()) || text.contains('#') {
+            content_end(text, 0..text.len())
+        } else {
+            text.len()
+        };
+        Span::new(
+            self.file,
+            self.offset + s.start(),
+            self.offset + s.start() + end,
+        )
     }
 
     fn name(&self, pair: Pair<Rule>) -> Name {

@@ -1,0 +1,311 @@
+//! The `edict` binary on the shared examples and on bad input: decisions,
+//! output forms and exit statuses as the contract gives them.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+fn edict(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_edict"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("edict runs")
+}
+
+fn edict_stdin(args: &[&str], input: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_edict"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("edict runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input)
+        .expect("write stdin");
+    child.wait_with_output().expect("edict ends")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Every folder of `../shared/examples`.
+fn shared_examples() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/examples");
+    let mut sets: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap_or_else(|e| panic!("{} should hold the shared examples: {e}", root.display()))
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.is_dir())
+        .collect();
+    sets.sort();
+    assert!(!sets.is_empty(), "no shared examples found");
+    sets
+}
+
+#[test]
+fn shared_examples_pass_their_tests() {
+    for set in shared_examples() {
+        let out = edict(&["test", set.to_str().expect("utf-8 path")]);
+        let stdout = text(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{}: {stdout}{}",
+            set.display(),
+            text(&out.stderr)
+        );
+        let last = stdout.lines().last().expect("a summary line");
+        assert!(last.ends_with(" passed, 0 failed"), "{last}");
+        assert!(
+            !last.starts_with("0 passed"),
+            "{}: no test ran",
+            set.display()
+        );
+    }
+}
+
+#[test]
+fn shared_examples_decide_as_expected() {
+    for set in shared_examples() {
+        let queries = set.join("queries.jsonl");
+        let expected = std::fs::read_to_string(set.join("expected.jsonl")).expect("expected.jsonl");
+        let out = edict(&[
+            "eval",
+            set.to_str().expect("path"),
+            "--input",
+            queries.to_str().expect("path"),
+            "--format",
+            "json",
+        ]);
+        let answers: Vec<Value> = text(&out.stdout)
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("one JSON answer a line"))
+            .collect();
+        let expected: Vec<Value> = expected
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("expected JSON"))
+            .collect();
+        assert_eq!(
+            answers.len(),
+            expected.len(),
+            "{}: one answer a query",
+            set.display()
+        );
+        let mut errors = 0;
+        for (n, (answer, want)) in answers.iter().zip(&expected).enumerate() {
+            let at = format!("{} line {}", set.display(), n + 1);
+            if want.get("error").is_some() {
+                errors += 1;
+                let message = answer["error"]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("{at}: expected an error, got {answer}"));
+                assert!(!message.is_empty(), "{at}");
+                assert!(
+                    answer.get("decision").is_none(),
+                    "{at}: an error is not a decision"
+                );
+                continue;
+            }
+            assert_eq!(answer["decision"], want["decision"], "{at}: {answer}");
+            assert_eq!(answer["default"], want["default"], "{at}: {answer}");
+            let mut lines: Vec<u64> = answer["rules"]
+                .as_array()
+                .expect("rules")
+                .iter()
+                .map(|r| r["line"].as_u64().expect("line"))
+                .collect();
+            let mut want_lines: Vec<u64> = want["lines"]
+                .as_array()
+                .expect("lines")
+                .iter()
+                .map(|l| l.as_u64().expect("line"))
+                .collect();
+            lines.sort_unstable();
+            want_lines.sort_unstable();
+            assert_eq!(lines, want_lines, "{at}: {answer}");
+        }
+        let code = out.status.code();
+        assert_eq!(
+            code,
+            Some(if errors > 0 { 1 } else { 0 }),
+            "{}",
+            set.display()
+        );
+    }
+}
+
+#[test]
+fn eval_one_query_in_text_and_json_forms() {
+    let zoom = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/examples/zoom_russia");
+    let zoom = zoom.to_str().expect("path");
+    let out = edict(&[
+        "eval",
+        zoom,
+        "--query",
+        "sale by reseller to category state_owned on 2021-04-02",
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success());
+    let answer: Value = serde_json::from_str(&text(&out.stdout)).expect("JSON");
+    assert_eq!(answer["decision"], "deny");
+    assert_eq!(answer["rules"][0]["line"], 6);
+    assert_eq!(
+        answer["rules"][0]["reason"],
+        "authorization for sale to state-owned companies revoked"
+    );
+
+    let out = edict(&[
+        "eval",
+        zoom,
+        "--query",
+        "sale by reseller to category state_owned on 2021-03-31",
+    ]);
+    assert!(out.status.success());
+    assert!(
+        text(&out.stdout).starts_with("allow\n"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    let out = edict(&["eval", zoom, "--query", "refund by partner"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("undeclared action `refund`"), "{stderr}");
+    assert!(
+        !stderr.contains('\u{1b}'),
+        "NO_COLOR must mean no colour: {stderr}"
+    );
+}
+
+#[test]
+fn batch_keeps_going_after_bad_lines() {
+    let zoom = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/examples/zoom_russia");
+    let input = b"{\"action\": \"sale\", \"actor\": \"partner\", \"category\": \"state_owned\", \"date\": \"2021-04-01\"}\nnot json\n\xff\xfe\n\n[1]\n{\"action\": \"sale\", \"actor\": \"partner\", \"category\": \"legal_entity\", \"date\": \"2021-04-01\"}\n";
+    let out = edict_stdin(
+        &[
+            "eval",
+            zoom.to_str().expect("path"),
+            "--input",
+            "-",
+            "--format",
+            "json",
+        ],
+        input,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let answers: Vec<Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON"))
+        .collect();
+    assert_eq!(
+        answers.len(),
+        5,
+        "blank lines are skipped, every other line answered"
+    );
+    assert_eq!(answers[0]["decision"], "deny");
+    assert!(answers[1]["error"]
+        .as_str()
+        .expect("error")
+        .contains("invalid JSON"));
+    assert!(answers[2]["error"]
+        .as_str()
+        .expect("error")
+        .contains("UTF-8"));
+    assert!(answers[3]["error"]
+        .as_str()
+        .expect("error")
+        .contains("object"));
+    assert_eq!(answers[4]["decision"], "allow");
+}
+
+#[test]
+fn check_reports_json_diagnostics_and_exit_status() {
+    let dir = tempdir("check_json");
+    std::fs::write(
+        dir.join("a.policy"),
+        "action sale\ndeny sael\ndeny sale after 2021-02-30\n",
+    )
+    .expect("write");
+    let out = edict(&["check", dir.to_str().expect("path"), "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let report: Value = serde_json::from_str(&text(&out.stdout)).expect("JSON");
+    let list = report["diagnostics"].as_array().expect("diagnostics");
+    assert_eq!(list.len(), 2, "{report}");
+    assert_eq!(list[0]["code"], "E101");
+    assert_eq!(list[0]["line"], 2);
+    assert_eq!(list[0]["column"], 6);
+    assert_eq!(list[0]["severity"], "error");
+    assert_eq!(list[0]["help"], "did you mean `sale`?");
+    assert_eq!(list[1]["code"], "E301");
+    assert!(list[1]["file"]
+        .as_str()
+        .expect("file")
+        .ends_with("a.policy"));
+
+    // the test command refuses a set with errors
+    let out = edict(&["test", dir.to_str().expect("path")]);
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn failing_tests_show_expected_actual_and_rules() {
+    let dir = tempdir("failing_test");
+    std::fs::write(
+        dir.join("a.policy"),
+        "deny sale by partner because \"no\"\ntest \"wrong\" {\n  expect allow sale by partner on 2021-01-01\n}\ntest \"right\" {\n  expect deny sale by partner on 2021-01-01\n}\n",
+    )
+    .expect("write");
+    let out = edict(&["test", dir.to_str().expect("path")]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("expected allow, got deny"), "{stdout}");
+    assert!(stdout.contains("a.policy:1: no"), "{stdout}");
+    assert_eq!(stdout.lines().last(), Some("1 passed, 1 failed"));
+
+    let out = edict(&["test", dir.to_str().expect("path"), "--filter", "right"]);
+    assert!(out.status.success(), "{}", text(&out.stdout));
+    assert_eq!(text(&out.stdout).lines().last(), Some("1 passed, 0 failed"));
+}
+
+#[test]
+fn usage_and_io_errors_exit_2() {
+    let out = edict(&["check", "/no/such/path.policy"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        text(&out.stderr).lines().count(),
+        1,
+        "{}",
+        text(&out.stderr)
+    );
+
+    let empty = tempdir("empty");
+    let out = edict(&["check", empty.to_str().expect("path")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("no `.policy` files"));
+
+    let out = edict(&["frobnicate"]);
+    assert_eq!(out.status.code(), Some(2));
+
+    let zoom = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/examples/zoom_russia");
+    let out = edict(&[
+        "eval",
+        zoom.to_str().expect("path"),
+        "--input",
+        "/no/such/queries.jsonl",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+fn tempdir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("edict-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}

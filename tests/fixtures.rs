@@ -1,0 +1,121 @@
+//! Fixture suites: one `.policy` file a case under `tests/fixtures/<stage>/{ok,err}/`,
+//! one snapshot each holding the source and the rendered report (no colour).
+//!
+//! `ok` fixtures must give no error; `err` fixtures must give at least one.
+//! Eval fixtures hold queries in lines starting with `#> `.
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+use edict::{render, syntax, Sources};
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2024, 1, 1).expect("a date")
+}
+
+/// The fixture's name relative to `tests/fixtures`, with `/` separators.
+fn name(path: &Path) -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    path.strip_prefix(root)
+        .expect("under fixtures")
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+fn read(path: &Path) -> (String, Sources) {
+    let text = std::fs::read_to_string(path).expect("fixture is UTF-8");
+    let mut sources = Sources::new();
+    sources.add(name(path), text.clone());
+    (text, sources)
+}
+
+fn expect_outcome(path: &Path, had_errors: bool) {
+    let ok = name(path).contains("/ok/");
+    assert_eq!(
+        !had_errors,
+        ok,
+        "{}: an ok fixture must have no error, an err fixture at least one",
+        name(path)
+    );
+}
+
+fn snapshot(source: &str, report: &str) -> String {
+    format!("{source}\n----- report -----\n{report}")
+}
+
+#[test]
+fn parse_fixtures() {
+    insta::glob!("fixtures/parse", "**/*.policy", |path| {
+        let (text, sources) = read(path);
+        let (file, errors) = syntax::parse_file(0, &text);
+        let diagnostics: Vec<_> = errors.iter().map(|e| e.to_diagnostic()).collect();
+        expect_outcome(path, !diagnostics.is_empty());
+        let mut report = render::diagnostics(&diagnostics, &sources, false);
+        for statement in &file.statements {
+            let (kind, span) = match statement {
+                syntax::ast::Statement::Names(d) => {
+                    (format!("{} declaration", d.kind.as_str()), d.span)
+                }
+                syntax::ast::Statement::Attributes(d) => {
+                    ("attribute declaration".to_string(), d.span)
+                }
+                syntax::ast::Statement::Default(d) => ("default".to_string(), d.span),
+                syntax::ast::Statement::Rule(r) => (format!("{} rule", r.effect.as_str()), r.span),
+                syntax::ast::Statement::Test(t) => (
+                    format!("test with {} expectations", t.expectations.len()),
+                    t.span,
+                ),
+            };
+            let at = sources.get(0).line_col(span.start);
+            report.push_str(&format!(
+                "{}:{}: {kind}: {}\n",
+                at.line,
+                at.column,
+                &text[span.start..span.end]
+            ));
+        }
+        insta::assert_snapshot!(snapshot(&text, &report));
+    });
+}
+
+#[test]
+fn check_fixtures() {
+    insta::glob!("fixtures/check", "**/*.policy", |path| {
+        let (text, sources) = read(path);
+        let loaded = edict::compile(sources, Vec::new(), today());
+        expect_outcome(path, loaded.has_errors());
+        let mut report = render::diagnostics(&loaded.diagnostics, &loaded.policy.sources, false);
+        report.push_str(&render::summary(&loaded.diagnostics));
+        insta::assert_snapshot!(snapshot(&text, &report));
+    });
+}
+
+#[test]
+fn eval_fixtures() {
+    insta::glob!("fixtures/eval", "**/*.policy", |path| {
+        let (text, sources) = read(path);
+        let loaded = edict::compile(sources, Vec::new(), today());
+        let set = match loaded.into_set() {
+            Ok(set) => set.with_today(today()),
+            Err(loaded) => panic!(
+                "{}: {}",
+                name(path),
+                render::diagnostics(&loaded.diagnostics, &loaded.policy.sources, false)
+            ),
+        };
+        let mut report = String::new();
+        let mut any_error = false;
+        for query in text.lines().filter_map(|l| l.strip_prefix("#> ")) {
+            report.push_str(&format!("> {query}\n"));
+            match set.query(query) {
+                Ok(q) => report.push_str(&render::decision_human(set.policy(), &set.decide(&q))),
+                Err(e) => {
+                    any_error = true;
+                    report.push_str(&render::diagnostics(&e.diagnostics, &e.sources, false));
+                }
+            }
+        }
+        expect_outcome(path, any_error);
+        insta::assert_snapshot!(snapshot(&text, &report));
+    });
+}
