@@ -29,7 +29,7 @@ impl Truth {
         }
     }
 
-    pub fn not(self) -> Truth {
+    pub fn negate(self) -> Truth {
         match self {
             Truth::True => Truth::False,
             Truth::False => Truth::True,
@@ -165,7 +165,7 @@ pub fn applies(
         .unless
         .as_ref()
         .map_or(Truth::False, |e| truth(e, query));
-    category.and(condition).and(exception.not())
+    category.and(condition).and(exception.negate())
 }
 
 /// What a rule's unknown match came from.
@@ -190,7 +190,7 @@ fn missing(policy: &Policy, rule: &Rule, query: &Query) -> Vec<String> {
 /// The truth of a condition.
 pub fn truth(e: &Expr, query: &Query) -> Truth {
     match &e.kind {
-        ExprKind::Not(inner) => truth(inner, query).not(),
+        ExprKind::Not(inner) => truth(inner, query).negate(),
         ExprKind::And(parts) => {
             let mut acc = Truth::True;
             for p in parts {

@@ -12,6 +12,9 @@
 //! assert_eq!(set.decide(&query).effect, edict::Effect::Deny);
 //! ```
 #![forbid(unsafe_code)]
+// Errors carry every diagnostic with its source; they are built once, on the
+// cold path, so their size does not matter.
+#![allow(clippy::result_large_err)]
 
 pub mod check;
 pub mod diagnostic;

@@ -16,6 +16,8 @@ pub struct File {
     pub statements: Vec<Statement>,
 }
 
+/// One statement. Rules are the large and common case, so they are not boxed.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Statement {
     Names(NamesDecl),
