@@ -100,6 +100,19 @@ impl Checker {
                 let right = self.expr(r);
                 let ((left, lt), (right, rt)) = (left?, right?);
                 if lt != rt {
+                    let quoted_date =
+                        [(l, lt, rt), (r, rt, lt)]
+                            .into_iter()
+                            .find_map(|(side, ty, other)| match &side.kind {
+                                ast::ExprKind::Literal(Literal::Text(t))
+                                    if ty == Type::Text
+                                        && other == Type::Date
+                                        && parse_date(t).is_ok() =>
+                                {
+                                    Some(format!("dates are written without quotes: `{t}`"))
+                                }
+                                _ => None,
+                            });
                     self.error(
                         Diagnostic::new(
                             Code::TypeMismatch,
@@ -111,10 +124,9 @@ impl Checker {
                         )
                         .at(r.span, format!("this is {}", rt.with_article()))
                         .note(l.span, format!("this is {}", lt.with_article()))
-                        .help(format!(
-                            "both sides of `{}` must have the same type",
-                            op.as_str()
-                        )),
+                        .help(quoted_date.unwrap_or_else(|| {
+                            format!("both sides of `{}` must have the same type", op.as_str())
+                        })),
                     );
                     return None;
                 }

@@ -137,7 +137,7 @@ pub fn check_query(
             Err(d) => errors.push(at(
                 d,
                 *value_span,
-                &format!("`{}` is {}", field.text, attribute.ty),
+                &format!("`{}` is {}", field.text, attribute.ty.with_article()),
             )),
         }
     }

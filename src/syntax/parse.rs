@@ -153,8 +153,9 @@ fn convert_error(
     };
     let end = content_end(text, range.clone());
     let at = skip_trivia(text, range.start + at);
-    if context == "statement" && at == skip_trivia(text, range.start) {
-        // Not even the first word starts a statement.
+    if context == "statement" {
+        // The first word does not start a statement.
+        let at = skip_trivia(text, range.start);
         let len = token_len(&text[at..]);
         return SyntaxError::Unexpected {
             span: Span::new(file, at, at + len),
