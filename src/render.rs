@@ -61,6 +61,22 @@ impl<'a> Shown<'a> {
                 labels.clear();
             }
         }
+        // miette draws no label at the very end of a text: point at the
+        // last character instead, or, in an empty text, say it in words.
+        if let (Some(f), Some((span, label))) = (file, labels.first_mut()) {
+            if span.start >= f.text.len() {
+                match f.text.char_indices().last() {
+                    Some((i, _)) => *span = Span::new(span.file, i, f.text.len()),
+                    None => {
+                        if let Some(label) = label {
+                            message = format!("{message}: {label}");
+                        }
+                        file = None;
+                        labels.clear();
+                    }
+                }
+            }
+        }
         let mut related = Vec::new();
         for note in &d.notes {
             if file.is_some() && d.span.is_some_and(|s| s.file == note.span.file) {
