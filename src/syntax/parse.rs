@@ -10,7 +10,7 @@ use pest::Parser;
 use super::ast::*;
 use super::error::SyntaxError;
 use super::grammar::{describe, is_keyword, EdictParser, Rule};
-use super::split::{content_end, split, strip_comment};
+use super::split::{code_chars, content_end, split, strip_comment};
 use super::MAX_DEPTH;
 use crate::source::{FileId, Span};
 use crate::value::{Number, Type};
@@ -87,21 +87,15 @@ fn too_deep(piece: &str) -> Option<usize> {
     let mut depth = 0usize;
     let mut offset = 0;
     for line in piece.split_inclusive('\n') {
-        let code = strip_comment(line);
-        let mut in_text = false;
-        let mut escaped = false;
-        for (i, c) in code.char_indices() {
+        for (i, c) in code_chars(strip_comment(line)) {
             match c {
-                _ if escaped => escaped = false,
-                '\\' if in_text => escaped = true,
-                '"' => in_text = !in_text,
-                '(' | '[' if !in_text => {
+                '(' | '[' => {
                     depth += 1;
                     if depth > MAX_DEPTH {
                         return Some(offset + i);
                     }
                 }
-                ')' | ']' if !in_text => depth = depth.saturating_sub(1),
+                ')' | ']' => depth = depth.saturating_sub(1),
                 _ => {}
             }
         }

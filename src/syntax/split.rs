@@ -77,20 +77,39 @@ fn trailing_word(s: &str) -> &str {
     &s[start..]
 }
 
-/// The line without its comment; a `#` inside text does not start one.
-pub fn strip_comment(line: &str) -> &str {
+/// The characters of a line outside text in quotes, with their offsets.
+pub fn code_chars(line: &str) -> impl Iterator<Item = (usize, char)> + '_ {
     let mut in_text = false;
     let mut escaped = false;
-    for (i, c) in line.char_indices() {
-        match c {
-            _ if escaped => escaped = false,
-            '\\' if in_text => escaped = true,
-            '"' => in_text = !in_text,
-            '#' if !in_text => return &line[..i],
-            _ => {}
-        }
+    line.char_indices()
+        .map(move |(i, c)| {
+            let code = match c {
+                _ if escaped => {
+                    escaped = false;
+                    false
+                }
+                '\\' if in_text => {
+                    escaped = true;
+                    false
+                }
+                '"' => {
+                    in_text = !in_text;
+                    false
+                }
+                _ => !in_text,
+            };
+            (i, c, code)
+        })
+        .filter(|&(_, _, code)| code)
+        .map(|(i, c, _)| (i, c))
+}
+
+/// The line without its comment; a `#` inside text does not start one.
+pub fn strip_comment(line: &str) -> &str {
+    match code_chars(line).find(|&(_, c)| c == '#') {
+        Some((i, _)) => &line[..i],
+        None => line,
     }
-    line
 }
 
 /// Where the last token of a statement ends: trailing blank lines,
