@@ -73,6 +73,8 @@ pub struct Decision {
     pub by_default: bool,
     /// Every applicable rule of the winning effect, by index, in set order.
     pub rules: Vec<usize>,
+    /// Applicable allow rules that a deny overrode.
+    pub overridden: Vec<usize>,
     /// Rules whose match depended on something the query lacks.
     pub unknowns: Vec<Unknown>,
 }
@@ -110,17 +112,18 @@ pub fn decide(policy: &Policy, query: &Query) -> Decision {
             }
         }
     }
-    let (effect, rules) = if !denies.is_empty() {
-        (Effect::Deny, denies)
+    let (effect, rules, overridden) = if !denies.is_empty() {
+        (Effect::Deny, denies, allows)
     } else if !allows.is_empty() {
-        (Effect::Allow, allows)
+        (Effect::Allow, allows, Vec::new())
     } else {
-        (policy.default, Vec::new())
+        (policy.default, Vec::new(), Vec::new())
     };
     Decision {
         effect,
         by_default: rules.is_empty(),
         rules,
+        overridden,
         unknowns,
     }
 }

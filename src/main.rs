@@ -73,6 +73,9 @@ enum Command {
         /// Run only the tests whose name contains this text
         #[arg(long)]
         filter: Option<String>,
+        /// Also show how many expectations each rule applied in, and the rules no test reaches
+        #[arg(long)]
+        coverage: bool,
     },
 }
 
@@ -164,7 +167,11 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 (None, None) => Err("give a query with --query or a file with --input".to_string()),
             }
         }
-        Command::Test { common, filter } => {
+        Command::Test {
+            common,
+            filter,
+            coverage,
+        } => {
             let set = match load(&common)? {
                 Ok(set) => set,
                 Err(loaded) => {
@@ -174,8 +181,16 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             };
             let report = set.run_tests(filter.as_deref());
             match common.format {
-                Format::Json => println!("{}", render::report_json(set.policy(), &report)),
-                Format::Human => print!("{}", render::report_human(set.policy(), &report)),
+                Format::Json => {
+                    let mut json = render::report_json(set.policy(), &report);
+                    if coverage {
+                        json["coverage"] = render::coverage_json(set.policy(), &report);
+                    }
+                    println!("{json}")
+                }
+                Format::Human => {
+                    print!("{}", render::report_human(set.policy(), &report, coverage))
+                }
             }
             Ok(exit(report.failed() == 0))
         }

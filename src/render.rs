@@ -327,8 +327,9 @@ pub fn decision_human(policy: &Policy, decision: &Decision) -> String {
     out
 }
 
-/// A test report for people, ending with `N passed, N failed`.
-pub fn report_human(policy: &Policy, report: &Report) -> String {
+/// A test report for people, ending with `N passed, N failed`; with
+/// `coverage`, the rules no test reaches come before that line.
+pub fn report_human(policy: &Policy, report: &Report, coverage: bool) -> String {
     let mut out = String::new();
     for r in &report.results {
         let status = if r.passed() { "ok" } else { "FAILED" };
@@ -358,12 +359,76 @@ pub fn report_human(policy: &Policy, report: &Report) -> String {
             }
         }
     }
+    if coverage {
+        out.push_str(&coverage_human(policy, report));
+    }
     out.push_str(&format!(
         "\n{} passed, {} failed\n",
         report.passed(),
         report.failed()
     ));
     out
+}
+
+/// A rule for people: "`name` at FILE:LINE", or "FILE:LINE" when unnamed.
+fn where_(rule: &crate::model::Rule) -> String {
+    match &rule.name {
+        Some(name) => format!("`{name}` at {}:{}", rule.file, rule.line),
+        None => format!("{}:{}", rule.file, rule.line),
+    }
+}
+
+/// How many expectations each rule applied in, and the rules none reached.
+pub fn coverage_human(policy: &Policy, report: &Report) -> String {
+    let mut out = String::from("\ncoverage:\n");
+    for (rule, hits) in policy.rules.iter().zip(&report.coverage) {
+        let plural = if *hits == 1 { "" } else { "s" };
+        out.push_str(&format!(
+            "  {hits:>5} expectation{plural:<1}  {} {}
+",
+            rule.effect.as_str(),
+            where_(rule)
+        ));
+    }
+    let uncovered = report.uncovered();
+    if !uncovered.is_empty() {
+        out.push_str("\n  no test reaches:\n");
+        for i in uncovered {
+            let r = &policy.rules[i];
+            out.push_str(&format!(
+                "    {} {}
+",
+                r.effect.as_str(),
+                where_(r)
+            ));
+        }
+    }
+    let covered = report.coverage.iter().filter(|&&n| n > 0).count();
+    out.push_str(&format!(
+        "\n  {covered} of {} rules reached: {:.1}%\n",
+        report.coverage.len(),
+        report.coverage_percent()
+    ));
+    out
+}
+
+/// Coverage as JSON.
+pub fn coverage_json(policy: &Policy, report: &Report) -> Json {
+    let rules: Vec<Json> = policy
+        .rules
+        .iter()
+        .zip(&report.coverage)
+        .map(|(r, hits)| json!({"id": r.id, "file": r.file, "line": r.line, "effect": r.effect.as_str(), "expectations": hits}))
+        .collect();
+    let uncovered: Vec<Json> = report
+        .uncovered()
+        .into_iter()
+        .map(|i| {
+            let r = &policy.rules[i];
+            json!({"id": r.id, "file": r.file, "line": r.line})
+        })
+        .collect();
+    json!({"rules": rules, "uncovered": uncovered, "percent": report.coverage_percent()})
 }
 
 /// A test report as JSON.

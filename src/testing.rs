@@ -32,9 +32,29 @@ pub struct Failure {
 #[derive(Debug, Clone, Default)]
 pub struct Report {
     pub results: Vec<TestResult>,
+    /// For each rule of the set, in how many of the expectations run it
+    /// applied (won, or was overridden by a deny).
+    pub coverage: Vec<usize>,
 }
 
 impl Report {
+    /// The rules that no expectation reached, by index.
+    pub fn uncovered(&self) -> Vec<usize> {
+        (0..self.coverage.len())
+            .filter(|&i| self.coverage[i] == 0)
+            .collect()
+    }
+
+    /// The share of rules that some expectation reached, in percent
+    /// (100 for a set without rules).
+    pub fn coverage_percent(&self) -> f64 {
+        if self.coverage.is_empty() {
+            return 100.0;
+        }
+        let covered = self.coverage.iter().filter(|&&n| n > 0).count();
+        100.0 * covered as f64 / self.coverage.len() as f64
+    }
+
     pub fn passed(&self) -> usize {
         self.results.iter().filter(|r| r.passed()).count()
     }
@@ -46,6 +66,7 @@ impl Report {
 
 /// Runs every test whose name contains `filter` (every test without one).
 pub fn run(policy: &Policy, filter: Option<&str>) -> Report {
+    let mut coverage = vec![0; policy.rules.len()];
     let results = policy
         .tests
         .iter()
@@ -56,6 +77,9 @@ pub fn run(policy: &Policy, filter: Option<&str>) -> Report {
                 .iter()
                 .filter_map(|e| {
                     let decision = decide(policy, &e.query);
+                    for &rule in decision.rules.iter().chain(&decision.overridden) {
+                        coverage[rule] += 1;
+                    }
                     (decision.effect != e.effect).then(|| Failure {
                         expectation: e.clone(),
                         decision,
@@ -71,7 +95,7 @@ pub fn run(policy: &Policy, filter: Option<&str>) -> Report {
             }
         })
         .collect();
-    Report { results }
+    Report { results, coverage }
 }
 
 /// The effect's word, for reports.

@@ -275,6 +275,30 @@ fn failing_tests_show_expected_actual_and_rules() {
 }
 
 #[test]
+fn coverage_names_the_rules_no_test_reaches() {
+    let dir = tempdir("coverage");
+    std::fs::write(
+        dir.join("a.policy"),
+        "allow sale\nforgotten: deny sale by vendor\ntest \"sale\" {\n  expect allow sale by partner on 2021-01-01\n}\n",
+    )
+    .expect("write");
+    let path = dir.to_str().expect("path");
+    let out = edict(&["test", path, "--coverage"]);
+    assert!(out.status.success());
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("no test reaches:\n    deny `forgotten` at "), "{stdout}");
+    assert!(stdout.contains("a.policy:2\n"), "{stdout}");
+    assert!(stdout.contains("1 of 2 rules reached: 50.0%"), "{stdout}");
+    assert_eq!(stdout.lines().last(), Some("1 passed, 0 failed"));
+
+    let out = edict(&["test", path, "--coverage", "--format", "json"]);
+    let report: Value = serde_json::from_str(&text(&out.stdout)).expect("JSON");
+    assert_eq!(report["coverage"]["percent"], 50.0);
+    assert_eq!(report["coverage"]["uncovered"][0]["id"], "forgotten");
+    assert_eq!(report["coverage"]["rules"][0]["expectations"], 1);
+}
+
+#[test]
 fn usage_and_io_errors_exit_2() {
     let out = edict(&["check", "/no/such/path.policy"]);
     assert_eq!(out.status.code(), Some(2));

@@ -33,7 +33,7 @@ fn every_set_checks_clean_and_passes_its_tests() {
         let policy = loaded.into_set().expect("no errors");
         let report = policy.run_tests(None);
         assert!(report.results.len() >= 3, "{set_name}: too few tests");
-        let text = edict::render::report_human(policy.policy(), &report);
+        let text = edict::render::report_human(policy.policy(), &report, false);
         assert_eq!(report.failed(), 0, "{set_name}:\n{text}");
     }
 }
