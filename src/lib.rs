@@ -171,8 +171,13 @@ impl PolicySet {
 
     /// Checks a query in its JSON form; the error is one plain sentence.
     pub fn json_query(&self, line: &str) -> Result<Query, String> {
-        let raw = json::parse_query(line)?;
-        check::check_query(&self.policy.vocabulary, &raw, self.today).map_err(|errors| {
+        self.check_raw(&json::parse_query(line)?)
+    }
+
+    /// Checks a query read from JSON (or built by hand); the error is one
+    /// plain sentence.
+    pub fn check_raw(&self, raw: &check::RawQuery) -> Result<Query, String> {
+        check::check_query(&self.policy.vocabulary, raw, self.today).map_err(|errors| {
             errors
                 .iter()
                 .map(|d| d.message.clone())

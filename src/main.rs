@@ -23,6 +23,8 @@ struct Cli {
 enum Format {
     Human,
     Json,
+    /// A decision table (eval only): one row a query, stable and diffable
+    Table,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -37,9 +39,9 @@ struct Common {
     /// Policy files, or folders searched for `.policy` files
     #[arg(required = true)]
     paths: Vec<PathBuf>,
-    /// Output for people or for programs
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    format: Format,
+    /// Output for people or for programs (default: human; JSON for `eval --input`)
+    #[arg(long, value_enum)]
+    format: Option<Format>,
     /// Colour in diagnostics (auto: only on a terminal, and not when NO_COLOR is set)
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
@@ -79,6 +81,12 @@ enum Command {
     },
 }
 
+impl Common {
+    fn format(&self) -> Format {
+        self.format.unwrap_or(Format::Human)
+    }
+}
+
 fn parse_today(s: &str) -> Result<chrono::NaiveDate, String> {
     edict::value::parse_date(s).map_err(|e| format!("`{s}` is not a date: {}", e.help))
 }
@@ -114,7 +122,7 @@ fn load(common: &Common) -> Result<Result<PolicySet, Loaded>, String> {
 
 fn print_diagnostics(common: &Common, loaded: &Loaded) {
     let sources = &loaded.policy.sources;
-    match common.format {
+    match common.format() {
         Format::Json => {
             let list: Vec<_> = loaded
                 .diagnostics
@@ -124,7 +132,7 @@ fn print_diagnostics(common: &Common, loaded: &Loaded) {
             let ok = !loaded.has_errors();
             println!("{}", serde_json::json!({"ok": ok, "diagnostics": list}));
         }
-        Format::Human => {
+        Format::Human | Format::Table => {
             eprint!(
                 "{}",
                 render::diagnostics(&loaded.diagnostics, sources, color(common.color))
@@ -134,12 +142,19 @@ fn print_diagnostics(common: &Common, loaded: &Loaded) {
 }
 
 fn run(cli: Cli) -> Result<ExitCode, String> {
+    if let Command::Check { common } | Command::Test { common, .. } = &cli.command {
+        if common.format() == Format::Table {
+            return Err(
+                "`--format table` is for `edict eval`; use `human` or `json` here".to_string(),
+            );
+        }
+    }
     match cli.command {
         Command::Check { common } => {
             let today = common.today.unwrap_or_else(edict::today);
             let loaded = edict::load_at(&common.paths, today).map_err(|e| e.to_string())?;
             print_diagnostics(&common, &loaded);
-            if common.format == Format::Human {
+            if common.format() == Format::Human {
                 let files = loaded.policy.sources.len();
                 let plural = if files == 1 { "" } else { "s" };
                 eprintln!(
@@ -180,7 +195,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 }
             };
             let report = set.run_tests(filter.as_deref());
-            match common.format {
+            match common.format() {
                 Format::Json => {
                     let mut json = render::report_json(set.policy(), &report);
                     if coverage {
@@ -188,7 +203,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     }
                     println!("{json}")
                 }
-                Format::Human => {
+                Format::Human | Format::Table => {
                     print!("{}", render::report_human(set.policy(), &report, coverage))
                 }
             }
@@ -209,14 +224,21 @@ fn eval_one(common: &Common, set: &PolicySet, text: &str) -> ExitCode {
     match set.query(text) {
         Ok(query) => {
             let decision = set.decide(&query);
-            match common.format {
+            match common.format() {
                 Format::Json => println!("{}", render::decision_json(set.policy(), &decision)),
                 Format::Human => print!("{}", render::decision_human(set.policy(), &decision)),
+                Format::Table => print!(
+                    "{}",
+                    render::decision_table(
+                        set.policy(),
+                        &[(text.trim().to_string(), Ok(decision))]
+                    )
+                ),
             }
             ExitCode::SUCCESS
         }
         Err(error) => {
-            match common.format {
+            match common.format() {
                 Format::Json => {
                     let list: Vec<_> = error
                         .diagnostics
@@ -228,7 +250,7 @@ fn eval_one(common: &Common, set: &PolicySet, text: &str) -> ExitCode {
                         serde_json::json!({"error": error.diagnostics.first().map(|d| d.message.clone()), "diagnostics": list})
                     );
                 }
-                Format::Human => eprint!(
+                Format::Human | Format::Table => eprint!(
                     "{}",
                     render::diagnostics(&error.diagnostics, &error.sources, color(common.color))
                 ),
@@ -238,7 +260,9 @@ fn eval_one(common: &Common, set: &PolicySet, text: &str) -> ExitCode {
     }
 }
 
+/// Answers a file of JSON queries; JSON answers unless `--format` says otherwise.
 fn eval_batch(common: &Common, set: &PolicySet, path: &PathBuf) -> Result<ExitCode, String> {
+    let format = common.format.unwrap_or(Format::Json);
     let reader: Box<dyn BufRead> = if path.as_os_str() == "-" {
         Box::new(std::io::stdin().lock())
     } else {
@@ -252,6 +276,7 @@ fn eval_batch(common: &Common, set: &PolicySet, path: &PathBuf) -> Result<ExitCo
     let mut reader = reader;
     let mut line = Vec::new();
     let mut number = 0usize;
+    let mut table = Vec::new();
     loop {
         line.clear();
         let read = reader
@@ -261,12 +286,23 @@ fn eval_batch(common: &Common, set: &PolicySet, path: &PathBuf) -> Result<ExitCo
             break;
         }
         number += 1;
-        let answer = match std::str::from_utf8(&line) {
-            Err(_) => Err(format!("line {number} is not valid UTF-8")),
+        let (query_text, answer) = match std::str::from_utf8(&line) {
+            Err(_) => (
+                String::from_utf8_lossy(&line).trim().to_string(),
+                Err(format!("line {number} is not valid UTF-8")),
+            ),
             Ok(text) if text.trim().is_empty() => continue,
-            Ok(text) => set.json_query(text.trim()).map(|q| set.decide(&q)),
+            Ok(text) => match edict::json::parse_query(text.trim()) {
+                Ok(raw) => (raw.to_text(), set.check_raw(&raw).map(|q| set.decide(&q))),
+                Err(message) => (text.trim().to_string(), Err(message)),
+            },
         };
-        let written = match (&answer, common.format) {
+        all_ok &= answer.is_ok();
+        let written = match (&answer, format) {
+            (_, Format::Table) => {
+                table.push((query_text, answer));
+                continue;
+            }
             (Ok(decision), Format::Json) => {
                 writeln!(out, "{}", render::decision_json(set.policy(), decision))
             }
@@ -294,7 +330,9 @@ fn eval_batch(common: &Common, set: &PolicySet, path: &PathBuf) -> Result<ExitCo
             // The reader went away (a closed pipe): stop quietly.
             return Ok(ExitCode::from(1));
         }
-        all_ok &= answer.is_ok();
+    }
+    if format == Format::Table {
+        let _ = write!(out, "{}", render::decision_table(set.policy(), &table));
     }
     out.flush()
         .map_err(|e| format!("cannot write answers: {e}"))?;

@@ -13,6 +13,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::eval::Decision;
 use crate::model::Policy;
 use crate::source::{SourceFile, Sources, Span};
+use crate::syntax::ast::Effect;
 use crate::testing::Report;
 
 /// Lines longer than this are not shown in a snippet, only named.
@@ -304,8 +305,18 @@ pub fn decision_human(policy: &Policy, decision: &Decision) -> String {
         }
         out.push('\n');
     }
+    // Only the unknowns that could have changed the decision: a deny that
+    // applied for want of an attribute, or an allow that would have won.
     for u in &decision.unknowns {
         let r = &policy.rules[u.rule];
+        let mattered = if u.applied {
+            decision.effect == Effect::Deny
+        } else {
+            decision.effect != Effect::Allow
+        };
+        if !mattered {
+            continue;
+        }
         let what = u
             .missing
             .iter()
@@ -318,10 +329,9 @@ pub fn decision_human(policy: &Policy, decision: &Decision) -> String {
             "did not apply (an allow needs a known match)"
         };
         out.push_str(&format!(
-            "  note: the {} rule at {}:{} could not be matched without {what}, so it {outcome}\n",
+            "  note: the {} rule {} could not be matched without {what}, so it {outcome}\n",
             r.effect.as_str(),
-            r.file,
-            r.line
+            where_(r)
         ));
     }
     out
@@ -370,11 +380,11 @@ pub fn report_human(policy: &Policy, report: &Report, coverage: bool) -> String 
     out
 }
 
-/// A rule for people: "`name` at FILE:LINE", or "FILE:LINE" when unnamed.
+/// A rule for people: "`name` at FILE:LINE", or "at FILE:LINE" when unnamed.
 fn where_(rule: &crate::model::Rule) -> String {
     match &rule.name {
         Some(name) => format!("`{name}` at {}:{}", rule.file, rule.line),
-        None => format!("{}:{}", rule.file, rule.line),
+        None => format!("at {}:{}", rule.file, rule.line),
     }
 }
 
@@ -453,4 +463,36 @@ pub fn report_json(policy: &Policy, report: &Report) -> Json {
         })
         .collect();
     json!({"passed": report.passed(), "failed": report.failed(), "tests": tests})
+}
+
+/// A decision table: one row a query, with the decision and the deciding
+/// rules by id (`default` when the default decided). It is stable and
+/// diffable, made to be pinned with a snapshot test.
+pub fn decision_table(policy: &Policy, rows: &[(String, Result<Decision, String>)]) -> String {
+    let mut out = String::from("| query | decision | rules |\n|---|---|---|\n");
+    for (query, answer) in rows {
+        let (decision, rules) = match answer {
+            Ok(d) if d.by_default => (d.effect.as_str().to_string(), "default".to_string()),
+            Ok(d) => (
+                d.effect.as_str().to_string(),
+                d.rules
+                    .iter()
+                    .map(|&i| policy.rules[i].id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+            Err(message) => ("error".to_string(), message.clone()),
+        };
+        out.push_str(&format!(
+            "| {} | {decision} | {} |\n",
+            cell(query),
+            cell(&rules)
+        ));
+    }
+    out
+}
+
+/// A table cell: `|` escaped and line breaks folded, so a row stays a row.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace(['\n', '\r'], " ")
 }

@@ -286,7 +286,10 @@ fn coverage_names_the_rules_no_test_reaches() {
     let out = edict(&["test", path, "--coverage"]);
     assert!(out.status.success());
     let stdout = text(&out.stdout);
-    assert!(stdout.contains("no test reaches:\n    deny `forgotten` at "), "{stdout}");
+    assert!(
+        stdout.contains("no test reaches:\n    deny `forgotten` at "),
+        "{stdout}"
+    );
     assert!(stdout.contains("a.policy:2\n"), "{stdout}");
     assert!(stdout.contains("1 of 2 rules reached: 50.0%"), "{stdout}");
     assert_eq!(stdout.lines().last(), Some("1 passed, 0 failed"));

@@ -2,8 +2,10 @@
 
 use std::path::{Path, PathBuf};
 
+/// The sets, as paths relative to the package (the working directory of
+/// tests), so that rule ids in snapshots do not depend on the machine.
 fn sets() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
+    let root = Path::new("policies");
     let mut sets: Vec<PathBuf> = std::fs::read_dir(&root)
         .expect("policies/")
         .map(|e| e.expect("entry").path())
@@ -35,5 +37,33 @@ fn every_set_checks_clean_and_passes_its_tests() {
         assert!(report.results.len() >= 3, "{set_name}: too few tests");
         let text = edict::render::report_human(policy.policy(), &report, false);
         assert_eq!(report.failed(), 0, "{set_name}:\n{text}");
+    }
+}
+
+/// Every decision the sets' own tests ask for, pinned as a decision table:
+/// a changed decision shows up in `cargo insta review`.
+#[test]
+fn decision_tables_are_pinned() {
+    for set in sets() {
+        let name = set
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned();
+        let policy = edict::load(std::slice::from_ref(&set))
+            .expect("readable")
+            .into_set()
+            .expect("valid");
+        let rows: Vec<_> = policy
+            .policy()
+            .tests
+            .iter()
+            .flat_map(|t| &t.expectations)
+            .map(|e| (e.text.clone(), Ok(policy.decide(&e.query))))
+            .collect();
+        insta::assert_snapshot!(
+            format!("decisions_{name}"),
+            edict::render::decision_table(policy.policy(), &rows)
+        );
     }
 }

@@ -28,6 +28,22 @@ pub struct RawQuery {
 }
 
 impl RawQuery {
+    /// The query in its text form.
+    pub fn to_text(&self) -> String {
+        let mut out = format!("{} by {}", self.action.text, self.actor.text);
+        if let Some(c) = &self.category {
+            out.push_str(&format!(" to category {}", c.text));
+        }
+        if let Some(d) = &self.date {
+            out.push_str(&format!(" on {}", d.text));
+        }
+        for (i, (name, value, _)) in self.attributes.iter().enumerate() {
+            out.push_str(if i == 0 { " with " } else { ", " });
+            out.push_str(&format!("{} = {}", name.text, literal_text(value)));
+        }
+        out
+    }
+
     pub fn from_ast(q: &ast::Query) -> RawQuery {
         let field = |n: &ast::Name| Field {
             text: n.text.clone(),
@@ -151,6 +167,15 @@ pub fn check_query(
         })
     } else {
         Err(errors)
+    }
+}
+
+fn literal_text(literal: &Literal) -> String {
+    match literal {
+        Literal::Text(t) => Value::Text(t.clone()).to_string(),
+        Literal::Number(n) => n.to_string(),
+        Literal::Bool(b) => b.to_string(),
+        Literal::Date(d) => d.clone(),
     }
 }
 
