@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 /// tests), so that rule ids in snapshots do not depend on the machine.
 fn sets() -> Vec<PathBuf> {
     let root = Path::new("policies");
-    let mut sets: Vec<PathBuf> = std::fs::read_dir(&root)
+    let mut sets: Vec<PathBuf> = std::fs::read_dir(root)
         .expect("policies/")
         .map(|e| e.expect("entry").path())
         .filter(|p| p.is_dir())
