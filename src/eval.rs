@@ -152,7 +152,9 @@ pub fn applies(
     if !in_scope(&rule.actions, actions) || !in_scope(&rule.actors, actors) {
         return Truth::False;
     }
-    if rule.from.is_some_and(|d| query.date < d) || rule.until.is_some_and(|d| query.date > d) {
+    if rule.from.is_some_and(|b| query.date < b.date)
+        || rule.until.is_some_and(|b| query.date > b.date)
+    {
         return Truth::False;
     }
     let category = match (categories, &rule.categories) {

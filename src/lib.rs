@@ -19,6 +19,7 @@
 pub mod check;
 pub mod diagnostic;
 pub mod eval;
+pub mod explain;
 pub mod json;
 pub mod load;
 pub mod model;

@@ -67,6 +67,9 @@ enum Command {
         /// A file of JSON queries, one a line (`-` reads standard input)
         #[arg(long)]
         input: Option<PathBuf>,
+        /// Say for every rule that shares the query's action whether it applied, and if not, why
+        #[arg(long)]
+        explain: bool,
     },
     /// Run every `test` block and report failures
     Test {
@@ -168,6 +171,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             common,
             query,
             input,
+            explain,
         } => {
             let set = match load(&common)? {
                 Ok(set) => set,
@@ -177,8 +181,8 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 }
             };
             match (query, input) {
-                (Some(text), _) => Ok(eval_one(&common, &set, &text)),
-                (None, Some(path)) => eval_batch(&common, &set, &path),
+                (Some(text), _) => Ok(eval_one(&common, &set, &text, explain)),
+                (None, Some(path)) => eval_batch(&common, &set, &path, explain),
                 (None, None) => Err("give a query with --query or a file with --input".to_string()),
             }
         }
@@ -220,13 +224,18 @@ fn exit(ok: bool) -> ExitCode {
     }
 }
 
-fn eval_one(common: &Common, set: &PolicySet, text: &str) -> ExitCode {
+fn eval_one(common: &Common, set: &PolicySet, text: &str, explain: bool) -> ExitCode {
     match set.query(text) {
         Ok(query) => {
             let decision = set.decide(&query);
             match common.format() {
-                Format::Json => println!("{}", render::decision_json(set.policy(), &decision)),
-                Format::Human => print!("{}", render::decision_human(set.policy(), &decision)),
+                Format::Json => println!("{}", answer_json(set, &query, &decision, explain)),
+                Format::Human => {
+                    print!("{}", render::decision_human(set.policy(), &decision));
+                    if explain {
+                        print!("why:\n{}", explanation(set, &query));
+                    }
+                }
                 Format::Table => print!(
                     "{}",
                     render::decision_table(
@@ -261,7 +270,12 @@ fn eval_one(common: &Common, set: &PolicySet, text: &str) -> ExitCode {
 }
 
 /// Answers a file of JSON queries; JSON answers unless `--format` says otherwise.
-fn eval_batch(common: &Common, set: &PolicySet, path: &PathBuf) -> Result<ExitCode, String> {
+fn eval_batch(
+    common: &Common,
+    set: &PolicySet,
+    path: &PathBuf,
+    explain: bool,
+) -> Result<ExitCode, String> {
     let format = common.format.unwrap_or(Format::Json);
     let reader: Box<dyn BufRead> = if path.as_os_str() == "-" {
         Box::new(std::io::stdin().lock())
@@ -293,25 +307,31 @@ fn eval_batch(common: &Common, set: &PolicySet, path: &PathBuf) -> Result<ExitCo
             ),
             Ok(text) if text.trim().is_empty() => continue,
             Ok(text) => match edict::json::parse_query(text.trim()) {
-                Ok(raw) => (raw.to_text(), set.check_raw(&raw).map(|q| set.decide(&q))),
+                Ok(raw) => (
+                    raw.to_text(),
+                    set.check_raw(&raw).map(|q| {
+                        let decision = set.decide(&q);
+                        (q, decision)
+                    }),
+                ),
                 Err(message) => (text.trim().to_string(), Err(message)),
             },
         };
         all_ok &= answer.is_ok();
         let written = match (&answer, format) {
             (_, Format::Table) => {
-                table.push((query_text, answer));
+                table.push((query_text, answer.map(|(_, decision)| decision)));
                 continue;
             }
-            (Ok(decision), Format::Json) => {
-                writeln!(out, "{}", render::decision_json(set.policy(), decision))
+            (Ok((query, decision)), Format::Json) => {
+                writeln!(out, "{}", answer_json(set, query, decision, explain))
             }
             (Err(message), Format::Json) => writeln!(
                 out,
                 "{}",
                 serde_json::json!({"error": message, "line": number})
             ),
-            (Ok(decision), Format::Human) => {
+            (Ok((query, decision)), Format::Human) => {
                 let ids: Vec<&str> = decision
                     .rules
                     .iter()
@@ -322,7 +342,12 @@ fn eval_batch(common: &Common, set: &PolicySet, path: &PathBuf) -> Result<ExitCo
                 } else {
                     ids.join(", ")
                 };
-                writeln!(out, "{number}: {} ({by})", decision.effect.as_str())
+                let why = if explain {
+                    explanation(set, query)
+                } else {
+                    String::new()
+                };
+                write!(out, "{number}: {} ({by})\n{why}", decision.effect.as_str())
             }
             (Err(message), Format::Human) => writeln!(out, "{number}: error: {message}"),
         };
@@ -337,4 +362,23 @@ fn eval_batch(common: &Common, set: &PolicySet, path: &PathBuf) -> Result<ExitCo
     out.flush()
         .map_err(|e| format!("cannot write answers: {e}"))?;
     Ok(exit(all_ok))
+}
+
+/// A decision as JSON, with the explanation when asked for.
+fn answer_json(
+    set: &PolicySet,
+    query: &edict::Query,
+    decision: &edict::Decision,
+    explain: bool,
+) -> serde_json::Value {
+    let mut json = render::decision_json(set.policy(), decision);
+    if explain {
+        json["explain"] =
+            render::explanation_json(set.policy(), &edict::explain::explain(set.policy(), query));
+    }
+    json
+}
+
+fn explanation(set: &PolicySet, query: &edict::Query) -> String {
+    render::explanation_human(set.policy(), &edict::explain::explain(set.policy(), query))
 }

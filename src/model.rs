@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 
 use crate::source::{Sources, Span};
-use crate::syntax::ast::{CompareOp, Effect, Kind};
+use crate::syntax::ast::{CompareOp, Effect, Kind, TimeOp};
 use crate::value::{Type, Value};
 
 /// Index of a name in its kind's table.
@@ -98,14 +98,36 @@ pub struct Rule {
     pub actors: Option<Vec<NameId>>,
     pub categories: Option<Vec<NameId>>,
     /// First and last date the rule covers, both inclusive.
-    pub from: Option<NaiveDate>,
-    pub until: Option<NaiveDate>,
+    pub from: Option<Bound>,
+    pub until: Option<Bound>,
+    /// Where each clause is, to point at it when explaining.
+    pub clauses: ClauseSpans,
     pub where_: Option<Expr>,
     pub unless: Option<Expr>,
     pub reason: Option<String>,
     pub file: String,
     pub line: usize,
     pub span: Span,
+}
+
+/// One end of a rule's time window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bound {
+    /// The first (or last) date covered, inclusive.
+    pub date: NaiveDate,
+    /// The bound as written: `after 2021-03-31` is `After` and 2021-03-31.
+    pub op: TimeOp,
+    pub written: NaiveDate,
+    pub span: Span,
+}
+
+/// The spans of a rule's clauses.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ClauseSpans {
+    pub actors: Option<Span>,
+    pub categories: Option<Span>,
+    pub where_: Option<Span>,
+    pub unless: Option<Span>,
 }
 
 /// A type-checked condition.
@@ -166,6 +188,16 @@ pub struct Query {
     pub date: NaiveDate,
     /// By attribute index; `None` when the query does not give it.
     pub attributes: Vec<Option<Value>>,
+    /// The names as the query gave them, for explanations.
+    pub names: QueryNames,
+}
+
+/// A query's names as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryNames {
+    pub action: String,
+    pub actor: String,
+    pub category: Option<String>,
 }
 
 /// A test block, its expectations checked.

@@ -11,6 +11,7 @@ use serde_json::{json, Value as Json};
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::eval::Decision;
+use crate::explain::Explanation;
 use crate::model::Policy;
 use crate::source::{SourceFile, Sources, Span};
 use crate::syntax::ast::Effect;
@@ -367,6 +368,12 @@ pub fn report_human(policy: &Policy, report: &Report, coverage: bool) -> String 
             for line in decision_human(policy, &f.decision).lines().skip(1) {
                 out.push_str(&format!("    {line}\n"));
             }
+            out.push_str("      why:\n");
+            for line in
+                explanation_human(policy, &crate::explain::explain(policy, &e.query)).lines()
+            {
+                out.push_str(&format!("    {line}\n"));
+            }
         }
     }
     if coverage {
@@ -495,4 +502,79 @@ pub fn decision_table(policy: &Policy, rows: &[(String, Result<Decision, String>
 /// A table cell: `|` escaped and line breaks folded, so a row stays a row.
 fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace(['\n', '\r'], " ")
+}
+
+/// Why each rule that shares the query's action did or did not apply, with
+/// the clause that decided it underlined.
+pub fn explanation_human(policy: &Policy, explanations: &[Explanation]) -> String {
+    let mut out = String::new();
+    if explanations.is_empty() {
+        out.push_str("  no rule covers this action\n");
+    }
+    for e in explanations {
+        let r = &policy.rules[e.rule];
+        let mark = if e.applied {
+            "applies"
+        } else {
+            "does not apply"
+        };
+        out.push_str(&format!("  {} {}: {mark}", r.effect.as_str(), where_(r)));
+        if let Some(reason) = &e.reason {
+            out.push_str(&format!(": {reason}"));
+        }
+        out.push('\n');
+        if let Some(span) = e.span {
+            out.push_str(&underline(&policy.sources, span, "      "));
+        }
+    }
+    out
+}
+
+/// The source line of a span with the span underlined.
+fn underline(sources: &Sources, span: Span, indent: &str) -> String {
+    let file = sources.get(span.file);
+    let line_text = file.line_text(span.start);
+    if line_text.len() > MAX_SNIPPET_LINE {
+        return String::new();
+    }
+    let start = file.line_col(span.start);
+    let end = file.line_col(span.end);
+    let width = if end.line == start.line {
+        end.column.saturating_sub(start.column).max(1)
+    } else {
+        line_text.chars().count() + 1 - start.column
+    };
+    let number = start.line.to_string();
+    let pad = " ".repeat(number.len());
+    let shown: String = line_text
+        .chars()
+        .map(|c| if c == '\t' { ' ' } else { c })
+        .collect();
+    format!(
+        "{indent}{number} │ {shown}\n{indent}{pad} │ {}{}\n",
+        " ".repeat(start.column - 1),
+        "^".repeat(width)
+    )
+}
+
+/// Explanations as JSON.
+pub fn explanation_json(policy: &Policy, explanations: &[Explanation]) -> Json {
+    explanations
+        .iter()
+        .map(|e| {
+            let r = &policy.rules[e.rule];
+            let mut object = json!({
+                "id": r.id, "file": r.file, "line": r.line, "effect": r.effect.as_str(),
+                "applied": e.applied, "reason": e.reason,
+            });
+            if let Some(span) = e.span {
+                let file = policy.sources.get(span.file);
+                let start = file.line_col(span.start);
+                let end = file.line_col(span.end);
+                object["clause"] = json!({"line": start.line, "column": start.column, "end_line": end.line, "end_column": end.column,
+                    "text": &file.text[span.start..span.end]});
+            }
+            object
+        })
+        .collect()
 }

@@ -302,6 +302,57 @@ fn coverage_names_the_rules_no_test_reaches() {
 }
 
 #[test]
+fn explain_says_why_each_rule_did_or_did_not_apply() {
+    let zoom = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/examples/zoom_russia");
+    let zoom = zoom.to_str().expect("path");
+    let out = edict(&[
+        "eval",
+        zoom,
+        "--query",
+        "sale by partner to category state_owned on 2021-03-31",
+        "--explain",
+    ]);
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("sales.policy:6: does not apply: 2021-03-31 is not after 2021-03-31"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("after 2021-03-31\n"),
+        "the bound is shown: {stdout}"
+    );
+
+    let out = edict(&[
+        "eval",
+        zoom,
+        "--query",
+        "download by vendor to category individual on 2021-04-01",
+        "--explain",
+        "--format",
+        "json",
+    ]);
+    let answer: Value = serde_json::from_str(&text(&out.stdout)).expect("JSON");
+    let rule = &answer["explain"][0];
+    assert_eq!(rule["line"], 16);
+    assert_eq!(rule["applied"], false);
+    assert!(rule["reason"]
+        .as_str()
+        .expect("reason")
+        .starts_with("`channel` is missing, so the `where` condition is unknown"));
+    assert_eq!(
+        rule["clause"]["text"],
+        "where channel == \"international_site\""
+    );
+
+    // a failing test says why
+    let dir = tempdir("explain_test");
+    std::fs::write(dir.join("a.policy"), "actor vendor, partner\nallow sale by partner\ntest \"t\" {\n  expect allow sale by vendor on 2021-01-01\n}\n").expect("write");
+    let out = edict(&["test", dir.to_str().expect("path")]);
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("`vendor` is not a `partner`"), "{stdout}");
+}
+
+#[test]
 fn usage_and_io_errors_exit_2() {
     let out = edict(&["check", "/no/such/path.policy"]);
     assert_eq!(out.status.code(), Some(2));

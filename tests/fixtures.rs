@@ -108,7 +108,14 @@ fn eval_fixtures() {
         for query in text.lines().filter_map(|l| l.strip_prefix("#> ")) {
             report.push_str(&format!("> {query}\n"));
             match set.query(query) {
-                Ok(q) => report.push_str(&render::decision_human(set.policy(), &set.decide(&q))),
+                Ok(q) => {
+                    report.push_str(&render::decision_human(set.policy(), &set.decide(&q)));
+                    report.push_str("why:\n");
+                    report.push_str(&render::explanation_human(
+                        set.policy(),
+                        &edict::explain::explain(set.policy(), &q),
+                    ));
+                }
                 Err(e) => {
                     any_error = true;
                     report.push_str(&render::diagnostics(&e.diagnostics, &e.sources, false));

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 
 use crate::diagnostic::{Code, Diagnostic};
-use crate::model::{self, Attribute, NameId, Policy, Vocabulary};
+use crate::model::{self, Attribute, Bound, ClauseSpans, NameId, Policy, Vocabulary};
 use crate::source::{Sources, Span};
 use crate::syntax::ast::{self, Effect, Kind, Scope, Statement, TimeOp};
 
@@ -351,6 +351,12 @@ impl Checker {
                 .as_ref()
                 .and_then(|c| self.scope(Kind::Category, &c.value));
             let (from, until) = self.window(r);
+            let clauses = ClauseSpans {
+                actors: r.actors.as_ref().map(|c| c.span),
+                categories: r.categories.as_ref().map(|c| c.span),
+                where_: r.where_.as_ref().map(|c| c.span),
+                unless: r.unless.as_ref().map(|c| c.span),
+            };
             let where_ = r.where_.as_ref().and_then(|c| self.condition(&c.value));
             let unless = r.unless.as_ref().and_then(|c| self.condition(&c.value));
             let line = self.line(r.span);
@@ -365,6 +371,7 @@ impl Checker {
                 categories,
                 from,
                 until,
+                clauses,
                 where_,
                 unless,
                 reason: r.because.as_ref().map(|b| b.value.value.clone()),
@@ -376,10 +383,11 @@ impl Checker {
         rules
     }
 
-    /// The first and last date a rule covers, both inclusive.
-    fn window(&mut self, r: &ast::Rule) -> (Option<NaiveDate>, Option<NaiveDate>) {
-        let mut lower: Option<(NaiveDate, Span)> = None;
-        let mut upper: Option<(NaiveDate, Span)> = None;
+    /// The first and last date a rule covers, both inclusive, with the
+    /// bounds as written.
+    fn window(&mut self, r: &ast::Rule) -> (Option<Bound>, Option<Bound>) {
+        let mut lower: Option<Bound> = None;
+        let mut upper: Option<Bound> = None;
         let mut ok = true;
         for bound in &r.time {
             let Some(date) = self.date(&bound.date.text, bound.date.span) else {
@@ -387,11 +395,11 @@ impl Checker {
                 continue;
             };
             let (lo, hi) = match bound.op {
-                TimeOp::After => (Some(date.succ_opt().unwrap_or(date)), None),
-                TimeOp::From => (Some(date), None),
-                TimeOp::Before => (None, Some(date.pred_opt().unwrap_or(date))),
-                TimeOp::Until => (None, Some(date)),
-                TimeOp::On => (Some(date), Some(date)),
+                TimeOp::After => (Some((date.succ_opt().unwrap_or(date), date)), None),
+                TimeOp::From => (Some((date, date)), None),
+                TimeOp::Before => (None, Some((date.pred_opt().unwrap_or(date), date))),
+                TimeOp::Until => (None, Some((date, date))),
+                TimeOp::On => (Some((date, date)), Some((date, date))),
                 TimeOp::Between => {
                     let end = bound.end.as_ref().expect("between has two dates");
                     let Some(end_date) = self.date(&end.text, end.span) else {
@@ -413,14 +421,16 @@ impl Checker {
                         );
                         continue;
                     }
-                    (Some(date), Some(end_date))
+                    (Some((date, date)), Some((end_date, end_date)))
                 }
             };
             for (side, value, slot) in [("lower", lo, &mut lower), ("upper", hi, &mut upper)] {
-                let Some(value) = value else { continue };
-                if let Some((_, first)) = slot {
+                let Some((value, written)) = value else {
+                    continue;
+                };
+                if let Some(first) = slot {
                     ok = false;
-                    let first = *first;
+                    let first = first.span;
                     self.error(
                         Diagnostic::new(Code::DuplicateBound, format!("this rule has two {side} time bounds"))
                             .at(bound.span, format!("second {side} bound"))
@@ -428,11 +438,17 @@ impl Checker {
                             .help("give a rule one lower and one upper bound at most, like `from 2021-03-31 until 2022-12-31`"),
                     );
                 } else {
-                    *slot = Some((value, bound.span));
+                    *slot = Some(Bound {
+                        date: value,
+                        op: bound.op,
+                        written,
+                        span: bound.span,
+                    });
                 }
             }
         }
-        if let (Some((lo, lo_span)), Some((hi, hi_span))) = (lower, upper) {
+        if let (Some(lo), Some(hi)) = (&lower, &upper) {
+            let (lo_span, hi_span, lo, hi) = (lo.span, hi.span, lo.date, hi.date);
             if ok && lo > hi && lo_span != hi_span {
                 self.error(
                     Diagnostic::new(Code::EmptyWindow, "no date satisfies this time window")
@@ -448,7 +464,7 @@ impl Checker {
                 );
             }
         }
-        (lower.map(|l| l.0), upper.map(|u| u.0))
+        (lower, upper)
     }
 
     fn tests(&mut self, statements: &[&Statement], today: NaiveDate) -> Vec<model::Test> {

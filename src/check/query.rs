@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 
 use super::{closest_hint, undeclared};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::model::{NameId, Query, Vocabulary};
+use crate::model::{NameId, Query, QueryNames, Vocabulary};
 use crate::source::Span;
 use crate::syntax::ast::{self, Kind, Literal};
 use crate::value::{parse_date, Type, Value};
@@ -164,6 +164,11 @@ pub fn check_query(
             category,
             date,
             attributes,
+            names: QueryNames {
+                action: raw.action.text.clone(),
+                actor: raw.actor.text.clone(),
+                category: raw.category.as_ref().map(|c| c.text.clone()),
+            },
         })
     } else {
         Err(errors)

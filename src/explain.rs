@@ -1,0 +1,198 @@
+//! Why each rule did or did not apply to a query: the first clause that
+//! failed, in plain words, and where it is.
+
+use chrono::NaiveDate;
+
+use crate::eval::{truth, Truth};
+use crate::model::{Bound, Expr, NameId, Names, Policy, Query, Rule};
+use crate::source::Span;
+use crate::syntax::ast::{Effect, Kind, TimeOp};
+
+/// One rule that shares the query's action, and what became of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Explanation {
+    /// Index of the rule in [`Policy::rules`].
+    pub rule: usize,
+    pub applied: bool,
+    /// Why it did not apply, or why it applied although something was
+    /// unknown; `None` for a rule that simply applied.
+    pub reason: Option<String>,
+    /// The clause the reason is about.
+    pub span: Option<Span>,
+}
+
+/// Explains every rule whose actions cover the query's action, in set order.
+pub fn explain(policy: &Policy, query: &Query) -> Vec<Explanation> {
+    let vocab = &policy.vocabulary;
+    let actions = query
+        .action
+        .map(|a| vocab.names(Kind::Action).ancestors_or_self(a));
+    let actors = query
+        .actor
+        .map(|a| vocab.names(Kind::Actor).ancestors_or_self(a));
+    let categories = query
+        .category
+        .map(|c| c.map(|c| vocab.names(Kind::Category).ancestors_or_self(c)));
+    let mut out = Vec::new();
+    for (index, rule) in policy.rules.iter().enumerate() {
+        if !covers(&rule.actions, &actions) {
+            continue;
+        }
+        let (applied, reason, span) =
+            match first_failure(policy, rule, query, &actors, categories.as_ref()) {
+                Failure::None => (true, None, None),
+                Failure::False(reason, span) => (false, Some(reason), span),
+                Failure::Unknown(reason, span) => {
+                    let deny = rule.effect == Effect::Deny;
+                    let outcome = if deny {
+                        "a deny applies when unknown"
+                    } else {
+                        "an allow needs a known match"
+                    };
+                    (deny, Some(format!("{reason} ({outcome})")), span)
+                }
+            };
+        out.push(Explanation {
+            rule: index,
+            applied,
+            reason,
+            span,
+        });
+    }
+    out
+}
+
+enum Failure {
+    None,
+    False(String, Option<Span>),
+    Unknown(String, Option<Span>),
+}
+
+fn covers(scope: &Option<Vec<NameId>>, above: &Option<Vec<bool>>) -> bool {
+    match (scope, above) {
+        (None, _) => true,
+        (Some(ids), Some(above)) => ids.iter().any(|&id| above[id as usize]),
+        (Some(_), None) => false,
+    }
+}
+
+/// "a `partner`", "a `partner` or a `vendor`".
+fn one_of(names: &Names, ids: &[NameId]) -> String {
+    ids.iter()
+        .map(|&i| format!("a `{}`", names.names[i as usize]))
+        .collect::<Vec<_>>()
+        .join(" or ")
+}
+
+fn first_failure(
+    policy: &Policy,
+    rule: &Rule,
+    query: &Query,
+    actors: &Option<Vec<bool>>,
+    categories: Option<&Option<Vec<bool>>>,
+) -> Failure {
+    let vocab = &policy.vocabulary;
+    if let Some(ids) = &rule.actors {
+        if !covers(&rule.actors, actors) {
+            let reason = format!(
+                "`{}` is not {}",
+                query.names.actor,
+                one_of(vocab.names(Kind::Actor), ids)
+            );
+            return Failure::False(reason, rule.clauses.actors);
+        }
+    }
+    if let Some(b) = rule.from.filter(|b| query.date < b.date) {
+        return Failure::False(lower_words(query.date, b), Some(b.span));
+    }
+    if let Some(b) = rule.until.filter(|b| query.date > b.date) {
+        return Failure::False(upper_words(query.date, b), Some(b.span));
+    }
+    let mut unknown = None;
+    if let Some(ids) = &rule.categories {
+        match (categories, &query.names.category) {
+            (Some(above), Some(name)) => {
+                if !covers(&rule.categories, above) {
+                    let reason = format!(
+                        "`{name}` is not {}",
+                        one_of(vocab.names(Kind::Category), ids)
+                    );
+                    return Failure::False(reason, rule.clauses.categories);
+                }
+            }
+            _ => {
+                unknown = Some((
+                    "the query gives no category, so `to category` is unknown".to_string(),
+                    rule.clauses.categories,
+                ));
+            }
+        }
+    }
+    for (expr, span, word, wanted) in [
+        (&rule.where_, rule.clauses.where_, "where", Truth::True),
+        (&rule.unless, rule.clauses.unless, "unless", Truth::False),
+    ] {
+        let Some(expr) = expr else { continue };
+        match truth(expr, query) {
+            Truth::Unknown if unknown.is_none() => {
+                let words = missing_words(policy, expr, query);
+                unknown = Some((
+                    format!("{words}, so the `{word}` condition is unknown"),
+                    span,
+                ));
+            }
+            Truth::Unknown => {}
+            t if t != wanted => {
+                let reason = if word == "where" {
+                    "the `where` condition is false"
+                } else {
+                    "the `unless` condition is true"
+                };
+                return Failure::False(reason.to_string(), span);
+            }
+            _ => {}
+        }
+    }
+    match unknown {
+        Some((reason, span)) => Failure::Unknown(reason, span),
+        None => Failure::None,
+    }
+}
+
+fn missing_words(policy: &Policy, expr: &Expr, query: &Query) -> String {
+    let mut attributes = Vec::new();
+    expr.attributes(&mut attributes);
+    let missing: Vec<String> = attributes
+        .into_iter()
+        .filter(|&a| query.attributes[a].is_none())
+        .map(|a| format!("`{}`", policy.vocabulary.attributes[a].name))
+        .collect();
+    match missing.len() {
+        1 => format!("{} is missing", missing[0]),
+        _ => format!("{} are missing", missing.join(" and ")),
+    }
+}
+
+fn day(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+fn lower_words(date: NaiveDate, b: Bound) -> String {
+    let (q, w) = (day(date), day(b.written));
+    match b.op {
+        TimeOp::After => format!("{q} is not after {w}"),
+        TimeOp::On => format!("{q} is not {w}"),
+        TimeOp::Between => format!("{q} is before {w}, the start of the window"),
+        _ => format!("{q} is before {w}"),
+    }
+}
+
+fn upper_words(date: NaiveDate, b: Bound) -> String {
+    let (q, w) = (day(date), day(b.written));
+    match b.op {
+        TimeOp::Before => format!("{q} is not before {w}"),
+        TimeOp::On => format!("{q} is not {w}"),
+        TimeOp::Between => format!("{q} is after {w}, the end of the window"),
+        _ => format!("{q} is after {w}"),
+    }
+}
