@@ -20,6 +20,7 @@ pub mod check;
 pub mod diagnostic;
 pub mod eval;
 pub mod explain;
+pub mod format;
 pub mod json;
 pub mod load;
 pub mod model;

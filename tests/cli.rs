@@ -353,6 +353,63 @@ fn explain_says_why_each_rule_did_or_did_not_apply() {
 }
 
 #[test]
+fn fmt_rewrites_checks_and_leaves_broken_files_alone() {
+    let dir = tempdir("fmt");
+    let messy = "actor   vendor,partner # who\ndeny sale   by partner  because \"x\"\n";
+    let broken = "deny sale by\n";
+    std::fs::write(dir.join("a.policy"), messy).expect("write");
+    std::fs::write(dir.join("b.policy"), broken).expect("write");
+    let path = dir.to_str().expect("path");
+
+    let out = edict(&["fmt", path, "--check"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stdout).contains("a.policy"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("a.policy")).expect("read"),
+        messy,
+        "--check changes nothing"
+    );
+
+    let out = edict(&["fmt", path]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a file with errors makes the run fail"
+    );
+    assert!(text(&out.stderr).contains("E002"), "{}", text(&out.stderr));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("b.policy")).expect("read"),
+        broken,
+        "a broken file is left as it is"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("a.policy")).expect("read"),
+        "actor vendor, partner  # who\ndeny sale by partner\n  because \"x\"\n"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert_eq!(
+        leftovers.len(),
+        2,
+        "no temporary file is left: {leftovers:?}"
+    );
+
+    std::fs::remove_file(dir.join("b.policy")).expect("remove");
+    let out = edict(&["fmt", path, "--check"]);
+    assert!(
+        out.status.success(),
+        "formatted text is left alone: {}",
+        text(&out.stdout)
+    );
+}
+
+#[test]
 fn usage_and_io_errors_exit_2() {
     let out = edict(&["check", "/no/such/path.policy"]);
     assert_eq!(out.status.code(), Some(2));

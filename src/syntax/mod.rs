@@ -4,7 +4,7 @@ pub mod ast;
 mod error;
 pub mod grammar;
 mod parse;
-mod split;
+pub mod split;
 
 pub use error::{or_list, SyntaxError};
 pub use parse::{parse_file, parse_query};
