@@ -79,6 +79,10 @@ codes! {
     AttributeType = "E401", Error, "a query gives an attribute a value of the wrong type";
     BadQuery = "E402", Error, "a query that is not well formed";
     DuplicateTestName = "W001", Warning, "two tests with the same name";
+    Unused = "W101", Warning, "a declaration that nothing uses";
+    ConstantCondition = "W102", Warning, "a condition that reads no attribute";
+    DuplicateRule = "W103", Warning, "a rule that repeats another";
+    DeadAllow = "W104", Warning, "an allow that an unconditional deny always overrides";
 }
 
 /// A secondary place that a diagnostic points at.

@@ -22,6 +22,7 @@ pub mod eval;
 pub mod explain;
 pub mod format;
 pub mod json;
+pub mod lint;
 pub mod load;
 pub mod model;
 pub mod render;
@@ -104,6 +105,9 @@ pub fn compile(sources: Sources, mut diagnostics: Vec<Diagnostic>, today: NaiveD
     }
     let (policy, errors) = check::check(sources, &files, today);
     diagnostics.extend(errors);
+    if !diagnostic::has_errors(&diagnostics) {
+        diagnostics.extend(lint::lint(&policy));
+    }
     diagnostics.sort_by_key(|d| d.span.map(|s| (s.file, s.start)));
     Loaded {
         policy,

@@ -56,6 +56,9 @@ enum Command {
     Check {
         #[command(flatten)]
         common: Common,
+        /// Fail (exit 1) on warnings too
+        #[arg(long)]
+        deny_warnings: bool,
     },
     /// Decide one query, or a file of JSON queries
     Eval {
@@ -157,7 +160,7 @@ fn print_diagnostics(common: &Common, loaded: &Loaded) {
 }
 
 fn run(cli: Cli) -> Result<ExitCode, String> {
-    if let Command::Check { common } | Command::Test { common, .. } = &cli.command {
+    if let Command::Check { common, .. } | Command::Test { common, .. } = &cli.command {
         if common.format() == Format::Table {
             return Err(
                 "`--format table` is for `edict eval`; use `human` or `json` here".to_string(),
@@ -170,7 +173,10 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             check,
             color: choice,
         } => fmt(&paths, check, color(choice)),
-        Command::Check { common } => {
+        Command::Check {
+            common,
+            deny_warnings,
+        } => {
             let today = common.today.unwrap_or_else(edict::today);
             let loaded = edict::load_at(&common.paths, today).map_err(|e| e.to_string())?;
             print_diagnostics(&common, &loaded);
@@ -182,7 +188,8 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     render::summary(&loaded.diagnostics)
                 );
             }
-            Ok(exit(!loaded.has_errors()))
+            let warned = deny_warnings && !loaded.diagnostics.is_empty();
+            Ok(exit(!loaded.has_errors() && !warned))
         }
         Command::Eval {
             common,

@@ -410,6 +410,22 @@ fn fmt_rewrites_checks_and_leaves_broken_files_alone() {
 }
 
 #[test]
+fn warnings_pass_unless_denied() {
+    let dir = tempdir("warnings");
+    std::fs::write(dir.join("a.policy"), "action sale\nactor partner\nactor reseller in partner\ndeny sale by partner\nallow sale by reseller\n").expect("write");
+    let path = dir.to_str().expect("path");
+    let out = edict(&["check", path]);
+    assert!(out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("W104") && stderr.contains("a.policy:4") && stderr.contains("a.policy:5"),
+        "{stderr}"
+    );
+    let out = edict(&["check", path, "--deny-warnings"]);
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
 fn usage_and_io_errors_exit_2() {
     let out = edict(&["check", "/no/such/path.policy"]);
     assert_eq!(out.status.code(), Some(2));

@@ -1,0 +1,248 @@
+//! Lints: warnings about rules that cannot matter and declarations nobody
+//! uses. Exact for rules without conditions, and silent where a condition
+//! could make a difference, so they never raise a false alarm.
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::eval::{truth, Truth};
+use crate::model::{Bound, Expr, ExprKind, NameId, Names, Policy, Query, QueryNames, Rule};
+use crate::syntax::ast::{Effect, Kind};
+use crate::value::Type;
+
+/// Every lint of a checked set without errors.
+pub fn lint(policy: &Policy) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    unused(policy, &mut out);
+    constant_conditions(policy, &mut out);
+    redundant_rules(policy, &mut out);
+    out
+}
+
+fn unconditional(rule: &Rule) -> bool {
+    rule.where_.is_none() && rule.unless.is_none()
+}
+
+/// Whether every name `inner` covers is covered by `outer` (`None` is `any`).
+fn scope_covers(names: &Names, outer: &Option<Vec<NameId>>, inner: &Option<Vec<NameId>>) -> bool {
+    match (outer, inner) {
+        (None, _) => true,
+        (Some(_), None) => false,
+        (Some(outer), Some(inner)) => inner.iter().all(|&i| {
+            let above = names.ancestors_or_self(i);
+            outer.iter().any(|&o| above[o as usize])
+        }),
+    }
+}
+
+fn window_covers(
+    outer: (Option<Bound>, Option<Bound>),
+    inner: (Option<Bound>, Option<Bound>),
+) -> bool {
+    let lower = match (outer.0, inner.0) {
+        (None, _) => true,
+        (Some(_), None) => false,
+        (Some(o), Some(i)) => o.date <= i.date,
+    };
+    let upper = match (outer.1, inner.1) {
+        (None, _) => true,
+        (Some(_), None) => false,
+        (Some(o), Some(i)) => o.date >= i.date,
+    };
+    lower && upper
+}
+
+/// Whether every query `inner` applies to, `outer` applies to as well,
+/// looking at scope and time only.
+fn covers(policy: &Policy, outer: &Rule, inner: &Rule) -> bool {
+    let v = &policy.vocabulary;
+    scope_covers(v.names(Kind::Action), &outer.actions, &inner.actions)
+        && scope_covers(v.names(Kind::Actor), &outer.actors, &inner.actors)
+        && scope_covers(
+            v.names(Kind::Category),
+            &outer.categories,
+            &inner.categories,
+        )
+        && window_covers((outer.from, outer.until), (inner.from, inner.until))
+}
+
+/// Above this many rules the pair lints are skipped: they compare every
+/// pair of rules, and a check must stay fast on any set.
+pub const MAX_RULES_FOR_PAIR_LINTS: usize = 5_000;
+
+fn redundant_rules(policy: &Policy, out: &mut Vec<Diagnostic>) {
+    let rules = &policy.rules;
+    if rules.len() > MAX_RULES_FOR_PAIR_LINTS {
+        return;
+    }
+    for (i, rule) in rules.iter().enumerate() {
+        // an allow that an unconditional deny always overrides
+        if rule.effect == Effect::Allow {
+            if let Some(deny) = rules
+                .iter()
+                .find(|d| d.effect == Effect::Deny && unconditional(d) && covers(policy, d, rule))
+            {
+                out.push(
+                    Diagnostic::new(Code::DeadAllow, "this allow can never apply: a deny without conditions covers every query it covers")
+                        .at(rule.span, "never decides")
+                        .note(deny.span, "this deny always wins over it")
+                        .help(format!("narrow the deny at {}:{} (a `where`, a shorter window, fewer names) or remove this allow", deny.file, deny.line)),
+                );
+                continue;
+            }
+        }
+        // the same scope and window as an earlier rule of the same effect
+        if unconditional(rule) {
+            if let Some(first) = rules[..i].iter().find(|r| {
+                r.effect == rule.effect
+                    && unconditional(r)
+                    && covers(policy, r, rule)
+                    && covers(policy, rule, r)
+            }) {
+                out.push(
+                    Diagnostic::new(
+                        Code::DuplicateRule,
+                        format!(
+                            "this rule repeats the {} at {}:{}",
+                            first.effect.as_str(),
+                            first.file,
+                            first.line
+                        ),
+                    )
+                    .at(rule.span, "the same scope and window")
+                    .note(first.span, "first written here")
+                    .help("remove one of the two; keep the one whose `because` says more"),
+                );
+            }
+        }
+    }
+}
+
+fn constant_conditions(policy: &Policy, out: &mut Vec<Diagnostic>) {
+    let empty = Query {
+        action: None,
+        actor: None,
+        category: None,
+        date: chrono::NaiveDate::MIN,
+        attributes: vec![None; policy.vocabulary.attributes.len()],
+        names: QueryNames {
+            action: String::new(),
+            actor: String::new(),
+            category: None,
+        },
+    };
+    for rule in &policy.rules {
+        for (expr, word) in [(&rule.where_, "where"), (&rule.unless, "unless")] {
+            if let Some(expr) = expr {
+                constant_parts(expr, word, &empty, out);
+            }
+        }
+    }
+}
+
+/// Reports the largest parts of a condition that read no attribute.
+fn constant_parts(expr: &Expr, word: &str, empty: &Query, out: &mut Vec<Diagnostic>) {
+    let mut attributes = Vec::new();
+    expr.attributes(&mut attributes);
+    let is_bool = !matches!(&expr.kind, ExprKind::Literal(v) if v.ty() != Type::Bool);
+    if attributes.is_empty() && is_bool {
+        let value = if truth(expr, empty) == Truth::True {
+            "true"
+        } else {
+            "false"
+        };
+        out.push(
+            Diagnostic::new(
+                Code::ConstantCondition,
+                format!(
+                    "this part of the `{word}` condition reads no attribute: it is always {value}"
+                ),
+            )
+            .at(expr.span, format!("always {value}"))
+            .help(format!(
+                "compare an attribute of the query here, or remove it from the `{word}` clause"
+            )),
+        );
+        return;
+    }
+    match &expr.kind {
+        ExprKind::Not(e) => constant_parts(e, word, empty, out),
+        ExprKind::And(parts) | ExprKind::Or(parts) => parts
+            .iter()
+            .for_each(|p| constant_parts(p, word, empty, out)),
+        _ => {}
+    }
+}
+
+fn unused(policy: &Policy, out: &mut Vec<Diagnostic>) {
+    let v = &policy.vocabulary;
+    for kind in Kind::ALL {
+        let names = v.names(kind);
+        if !names.closed {
+            continue;
+        }
+        let mut used = vec![false; names.names.len()];
+        for (id, parents) in names.parents.iter().enumerate() {
+            if !parents.is_empty() {
+                used[id] = true;
+            }
+            for &p in parents {
+                used[p as usize] = true;
+            }
+        }
+        for rule in &policy.rules {
+            let scope = match kind {
+                Kind::Action => &rule.actions,
+                Kind::Actor => &rule.actors,
+                Kind::Category => &rule.categories,
+            };
+            scope
+                .iter()
+                .flatten()
+                .for_each(|&id| used[id as usize] = true);
+        }
+        for e in policy.tests.iter().flat_map(|t| &t.expectations) {
+            let id = match kind {
+                Kind::Action => e.query.action,
+                Kind::Actor => e.query.actor,
+                Kind::Category => e.query.category.flatten(),
+            };
+            if let Some(id) = id {
+                used[id as usize] = true;
+            }
+        }
+        for (id, name) in names.names.iter().enumerate() {
+            if let (false, Some(at)) = (used[id], names.declared_at[id]) {
+                out.push(
+                    Diagnostic::new(
+                        Code::Unused,
+                        format!("{} `{name}` is declared but never used", kind.as_str()),
+                    )
+                    .at(at, "no rule, test or hierarchy uses it")
+                    .help("remove it, or write the rule or test that needs it"),
+                );
+            }
+        }
+    }
+    let mut read = vec![false; v.attributes.len()];
+    for rule in &policy.rules {
+        let mut attributes = Vec::new();
+        for e in [&rule.where_, &rule.unless].into_iter().flatten() {
+            e.attributes(&mut attributes);
+        }
+        attributes.into_iter().for_each(|a| read[a] = true);
+    }
+    for (a, attribute) in v.attributes.iter().enumerate() {
+        if !read[a] {
+            out.push(
+                Diagnostic::new(
+                    Code::Unused,
+                    format!(
+                        "attribute `{}` is declared but no condition reads it",
+                        attribute.name
+                    ),
+                )
+                .at(attribute.span, "never read")
+                .help("remove it, or write the condition that needs it"),
+            );
+        }
+    }
+}
