@@ -133,7 +133,9 @@ fn above(names: &Names, id: Option<NameId>) -> Option<Vec<bool>> {
     id.map(|id| names.ancestors_or_self(id))
 }
 
-fn in_scope(scope: &Option<Vec<NameId>>, above: &Option<Vec<bool>>) -> bool {
+/// Whether a rule's scope (`None`: any) covers a query's name, given the
+/// names at or above it (`None`: a name no rule knows).
+pub(crate) fn in_scope(scope: &Option<Vec<NameId>>, above: &Option<Vec<bool>>) -> bool {
     match (scope, above) {
         (None, _) => true,
         (Some(ids), Some(above)) => ids.iter().any(|&id| above[id as usize]),

@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 
-use crate::eval::{truth, Truth};
+use crate::eval::{in_scope, truth, Truth};
 use crate::model::{Bound, Expr, NameId, Names, Policy, Query, Rule};
 use crate::source::Span;
 use crate::syntax::ast::{Effect, Kind, TimeOp};
@@ -35,7 +35,7 @@ pub fn explain(policy: &Policy, query: &Query) -> Vec<Explanation> {
         .map(|c| c.map(|c| vocab.names(Kind::Category).ancestors_or_self(c)));
     let mut out = Vec::new();
     for (index, rule) in policy.rules.iter().enumerate() {
-        if !covers(&rule.actions, &actions) {
+        if !in_scope(&rule.actions, &actions) {
             continue;
         }
         let (applied, reason, span) =
@@ -68,14 +68,6 @@ enum Failure {
     Unknown(String, Option<Span>),
 }
 
-fn covers(scope: &Option<Vec<NameId>>, above: &Option<Vec<bool>>) -> bool {
-    match (scope, above) {
-        (None, _) => true,
-        (Some(ids), Some(above)) => ids.iter().any(|&id| above[id as usize]),
-        (Some(_), None) => false,
-    }
-}
-
 /// "a `partner`", "a `partner` or a `vendor`".
 fn one_of(names: &Names, ids: &[NameId]) -> String {
     ids.iter()
@@ -93,7 +85,7 @@ fn first_failure(
 ) -> Failure {
     let vocab = &policy.vocabulary;
     if let Some(ids) = &rule.actors {
-        if !covers(&rule.actors, actors) {
+        if !in_scope(&rule.actors, actors) {
             let reason = format!(
                 "`{}` is not {}",
                 query.names.actor,
@@ -112,7 +104,7 @@ fn first_failure(
     if let Some(ids) = &rule.categories {
         match (categories, &query.names.category) {
             (Some(above), Some(name)) => {
-                if !covers(&rule.categories, above) {
+                if !in_scope(&rule.categories, above) {
                     let reason = format!(
                         "`{name}` is not {}",
                         one_of(vocab.names(Kind::Category), ids)

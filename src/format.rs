@@ -13,10 +13,12 @@
 //! statements, keep every comment, and format to itself. Otherwise it
 //! refuses, and nothing is written.
 
+use crate::check::query::literal_text;
+use crate::check::RawQuery;
 use crate::syntax::ast::*;
 use crate::syntax::split::code_chars;
 use crate::syntax::{parse_file, SyntaxError};
-use crate::value::{Number, Value};
+use crate::value::Value;
 
 /// A rule's head longer than this puts its time window on the next line.
 const MAX_WIDTH: usize = 88;
@@ -381,19 +383,6 @@ fn text_literal(t: &str) -> String {
     Value::Text(t.to_string()).to_string()
 }
 
-fn literal(l: &Literal) -> String {
-    match l {
-        Literal::Text(t) => text_literal(t),
-        Literal::Number(n) => number(n),
-        Literal::Bool(b) => b.to_string(),
-        Literal::Date(d) => d.clone(),
-    }
-}
-
-fn number(n: &Number) -> String {
-    n.to_string()
-}
-
 /// Prints an expression as parsed: parentheses are kept where written, so
 /// the text parses back to the same tree.
 fn expr(e: &Expr) -> String {
@@ -416,21 +405,10 @@ fn expr(e: &Expr) -> String {
         }
         ExprKind::Paren(inner) => format!("({})", expr(inner)),
         ExprKind::Attribute(n) => n.text.clone(),
-        ExprKind::Literal(l) => literal(l),
+        ExprKind::Literal(l) => literal_text(l),
     }
 }
 
 fn query_text(q: &Query) -> String {
-    let mut out = format!("{} by {}", q.action.text, q.actor.text);
-    if let Some(c) = &q.category {
-        out.push_str(&format!(" to category {}", c.text));
-    }
-    if let Some(d) = &q.date {
-        out.push_str(&format!(" on {}", d.text));
-    }
-    for (i, b) in q.attributes.iter().enumerate() {
-        out.push_str(if i == 0 { " with " } else { ", " });
-        out.push_str(&format!("{} = {}", b.name.text, literal(&b.value)));
-    }
-    out
+    RawQuery::from_ast(q).to_text()
 }

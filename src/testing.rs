@@ -2,7 +2,6 @@
 
 use crate::eval::{decide, Decision};
 use crate::model::{Expectation, Policy};
-use crate::syntax::ast::Effect;
 
 /// The outcome of one test block.
 #[derive(Debug, Clone)]
@@ -96,9 +95,4 @@ pub fn run(policy: &Policy, filter: Option<&str>) -> Report {
         })
         .collect();
     Report { results, coverage }
-}
-
-/// The effect's word, for reports.
-pub fn word(effect: Effect) -> &'static str {
-    effect.as_str()
 }

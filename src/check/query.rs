@@ -175,7 +175,8 @@ pub fn check_query(
     }
 }
 
-fn literal_text(literal: &Literal) -> String {
+/// A literal as it is written in a policy.
+pub(crate) fn literal_text(literal: &Literal) -> String {
     match literal {
         Literal::Text(t) => Value::Text(t.clone()).to_string(),
         Literal::Number(n) => n.to_string(),
