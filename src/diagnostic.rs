@@ -83,6 +83,7 @@ codes! {
     ConstantCondition = "W102", Warning, "a condition that reads no attribute";
     DuplicateRule = "W103", Warning, "a rule that repeats another";
     DeadAllow = "W104", Warning, "an allow that an unconditional deny always overrides";
+    Conflict = "W105", Warning, "an allow and a deny that overlap, neither inside the other";
 }
 
 /// A secondary place that a diagnostic points at.

@@ -68,6 +68,32 @@ fn covers(policy: &Policy, outer: &Rule, inner: &Rule) -> bool {
 /// pair of rules, and a check must stay fast on any set.
 pub const MAX_RULES_FOR_PAIR_LINTS: usize = 5_000;
 
+/// Whether two scopes share a name: one's name is at or above the other's.
+fn scopes_meet(names: &Names, a: &Option<Vec<NameId>>, b: &Option<Vec<NameId>>) -> bool {
+    let (Some(a), Some(b)) = (a, b) else {
+        return true;
+    };
+    let under = |x: NameId, y: NameId| names.ancestors_or_self(x)[y as usize];
+    a.iter()
+        .any(|&x| b.iter().any(|&y| under(x, y) || under(y, x)))
+}
+
+/// Whether some query falls under both rules, looking at scope and time only.
+fn overlap(policy: &Policy, a: &Rule, b: &Rule) -> bool {
+    let v = &policy.vocabulary;
+    let starts = |r: &Rule| r.from.map(|x| x.date);
+    let ends = |r: &Rule| r.until.map(|x| x.date);
+    let start = starts(a).max(starts(b));
+    let end = match (ends(a), ends(b)) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, y) => x.or(y),
+    };
+    scopes_meet(v.names(Kind::Action), &a.actions, &b.actions)
+        && scopes_meet(v.names(Kind::Actor), &a.actors, &b.actors)
+        && scopes_meet(v.names(Kind::Category), &a.categories, &b.categories)
+        && !matches!((start, end), (Some(s), Some(e)) if s > e)
+}
+
 fn redundant_rules(policy: &Policy, out: &mut Vec<Diagnostic>) {
     let rules = &policy.rules;
     if rules.len() > MAX_RULES_FOR_PAIR_LINTS {
@@ -87,6 +113,26 @@ fn redundant_rules(policy: &Policy, out: &mut Vec<Diagnostic>) {
                         .help(format!("narrow the deny at {}:{} (a `where`, a shorter window, fewer names) or remove this allow", deny.file, deny.line)),
                 );
                 continue;
+            }
+        }
+        // an allow and a deny that overlap, neither inside the other: where
+        // they meet, the deny wins, which may surprise the author
+        if rule.effect == Effect::Allow && unconditional(rule) {
+            for deny in rules
+                .iter()
+                .filter(|d| d.effect == Effect::Deny && unconditional(d))
+            {
+                if overlap(policy, rule, deny)
+                    && !covers(policy, rule, deny)
+                    && !covers(policy, deny, rule)
+                {
+                    out.push(
+                        Diagnostic::new(Code::Conflict, format!("this allow and the deny at {}:{} overlap, and the deny wins where they meet", deny.file, deny.line))
+                            .at(rule.span, "allowed here")
+                            .note(deny.span, "but denied here where they overlap")
+                            .help("if the deny is an exception to the allow, narrow it to lie inside the allow; otherwise narrow one of them so they do not meet"),
+                    );
+                }
             }
         }
         // the same scope and window as an earlier rule of the same effect
