@@ -126,3 +126,27 @@ fn eval_fixtures() {
         insta::assert_snapshot!(snapshot(&text, &report));
     });
 }
+
+/// The JSON form of decisions and explanations, one snapshot per eval fixture.
+#[test]
+fn eval_fixtures_json() {
+    insta::glob!("fixtures/eval/ok", "*.policy", |path| {
+        let (text, sources) = read(path);
+        let set = edict::compile(sources, Vec::new(), today())
+            .into_set()
+            .expect("valid set")
+            .with_today(today());
+        let mut lines = Vec::new();
+        for query in text.lines().filter_map(|l| l.strip_prefix("#> ")) {
+            let q = set.query(query).expect("valid query");
+            let mut answer = render::decision_json(set.policy(), &set.decide(&q));
+            answer["explain"] =
+                render::explanation_json(set.policy(), &edict::explain::explain(set.policy(), &q));
+            lines.push(format!(
+                "> {query}\n{}",
+                serde_json::to_string_pretty(&answer).expect("JSON")
+            ));
+        }
+        insta::assert_snapshot!(lines.join("\n"));
+    });
+}
