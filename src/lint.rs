@@ -68,14 +68,44 @@ fn covers(policy: &Policy, outer: &Rule, inner: &Rule) -> bool {
 /// pair of rules, and a check must stay fast on any set.
 pub const MAX_RULES_FOR_PAIR_LINTS: usize = 5_000;
 
-/// Whether two scopes share a name: one's name is at or above the other's.
+/// Whether two scopes share a name: some name lies at or below a name of
+/// each.
 fn scopes_meet(names: &Names, a: &Option<Vec<NameId>>, b: &Option<Vec<NameId>>) -> bool {
     let (Some(a), Some(b)) = (a, b) else {
         return true;
     };
     let under = |x: NameId, y: NameId| names.ancestors_or_self(x)[y as usize];
-    a.iter()
+    if a.iter()
         .any(|&x| b.iter().any(|&y| under(x, y) || under(y, x)))
+    {
+        return true;
+    }
+    // In a forest, two names share a name below them only when one is
+    // above the other; with several parents they may meet lower down.
+    if names.parents.iter().all(|p| p.len() <= 1) {
+        return false;
+    }
+    let below_a = below(names, a);
+    let below_b = below(names, b);
+    below_a.iter().zip(&below_b).any(|(x, y)| *x && *y)
+}
+
+/// Every name at or below the given ones.
+fn below(names: &Names, ids: &[NameId]) -> Vec<bool> {
+    let mut children = vec![Vec::new(); names.names.len()];
+    for (child, parents) in names.parents.iter().enumerate() {
+        for &p in parents {
+            children[p as usize].push(child);
+        }
+    }
+    let mut seen = vec![false; names.names.len()];
+    let mut stack: Vec<usize> = ids.iter().map(|&i| i as usize).collect();
+    while let Some(n) = stack.pop() {
+        if !std::mem::replace(&mut seen[n], true) {
+            stack.extend(&children[n]);
+        }
+    }
+    seen
 }
 
 /// Whether some query falls under both rules, looking at scope and time only.
