@@ -154,3 +154,25 @@ fn random_bytes_never_panic() {
         let _ = edict::render::diagnostics(&loaded.diagnostics, &loaded.policy.sources, false);
     }
 }
+
+/// Every input a fuzzer once crashed on, kept in `tests/fixtures/fuzz/`:
+/// checking and formatting it ends in diagnostics or text, not a panic.
+#[test]
+fn fuzz_regressions() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz");
+    let mut count = 0;
+    for entry in std::fs::read_dir(dir).expect("tests/fixtures/fuzz") {
+        let bytes = std::fs::read(entry.expect("entry").path()).expect("read");
+        let text = String::from_utf8_lossy(&bytes);
+        let loaded = check_text(&text);
+        let _ = edict::render::diagnostics(&loaded.diagnostics, &loaded.policy.sources, false);
+        if let Ok(out) = edict::format::format_text(&text) {
+            assert_eq!(
+                edict::format::format_text(&out).ok().as_deref(),
+                Some(out.as_str())
+            );
+        }
+        count += 1;
+    }
+    assert!(count >= 2);
+}

@@ -72,8 +72,10 @@ fn leading_word(s: &str) -> &str {
 fn trailing_word(s: &str) -> &str {
     let s = s.trim_end();
     let start = s
-        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .map_or(0, |i| i + 1);
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| !(c.is_ascii_alphanumeric() || c == '_'))
+        .map_or(0, |(i, c)| i + c.len_utf8());
     &s[start..]
 }
 
