@@ -13,7 +13,12 @@ pub enum LoadError {
     Missing { path: String, reason: String },
     Unreadable { path: String, reason: String },
     NoPolicies { path: String },
+    TooLarge { path: String, bytes: u64 },
 }
+
+/// The largest policy file edict reads. Real sets are far smaller; the limit
+/// keeps time and memory bounded whatever is handed over.
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
 impl fmt::Display for LoadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -21,6 +26,12 @@ impl fmt::Display for LoadError {
             LoadError::Missing { path, reason } => write!(f, "cannot find `{path}`: {reason}"),
             LoadError::Unreadable { path, reason } => write!(f, "cannot read `{path}`: {reason}"),
             LoadError::NoPolicies { path } => write!(f, "no `.policy` files under `{path}`"),
+            LoadError::TooLarge { path, bytes } => write!(
+                f,
+                "`{path}` is {} MiB, more than the {} MiB a policy file may have",
+                bytes / (1024 * 1024),
+                MAX_FILE_BYTES / (1024 * 1024)
+            ),
         }
     }
 }
@@ -105,6 +116,14 @@ fn reason(e: &std::io::Error) -> String {
 pub fn read_files(files: &[PathBuf], sources: &mut Sources) -> Result<Vec<Diagnostic>, LoadError> {
     let mut diagnostics = Vec::new();
     for path in files {
+        if let Ok(meta) = std::fs::metadata(path) {
+            if meta.len() > MAX_FILE_BYTES {
+                return Err(LoadError::TooLarge {
+                    path: path.display().to_string(),
+                    bytes: meta.len(),
+                });
+            }
+        }
         let bytes = std::fs::read(path).map_err(|e| LoadError::Unreadable {
             path: path.display().to_string(),
             reason: reason(&e),

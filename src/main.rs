@@ -317,14 +317,20 @@ fn eval_batch(
     let mut table = Vec::new();
     loop {
         line.clear();
-        let read = reader
-            .read_until(b'\n', &mut line)
+        let (read, whole) = read_line_capped(&mut reader, &mut line)
             .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
         if read == 0 {
             break;
         }
         number += 1;
         let (query_text, answer) = match std::str::from_utf8(&line) {
+            _ if !whole => (
+                String::new(),
+                Err(format!(
+                    "line {number} is longer than the {} KiB a query may have",
+                    MAX_QUERY_LINE / 1024
+                )),
+            ),
             Err(_) => (
                 String::from_utf8_lossy(&line).trim().to_string(),
                 Err(format!("line {number} is not valid UTF-8")),
@@ -485,4 +491,41 @@ fn write_atomically(path: &std::path::Path, text: &str) -> std::io::Result<()> {
         let _ = std::fs::remove_file(&temp);
     }
     result
+}
+
+/// The longest JSON query line answered; a longer one answers an error, and
+/// memory stays bounded however long it is.
+const MAX_QUERY_LINE: usize = 1024 * 1024;
+
+/// Reads one line into `line`, keeping at most [`MAX_QUERY_LINE`] bytes of it.
+/// Returns the bytes read in all (0 at the end) and whether the line was kept whole.
+fn read_line_capped(
+    reader: &mut dyn BufRead,
+    line: &mut Vec<u8>,
+) -> std::io::Result<(usize, bool)> {
+    let mut read = 0;
+    loop {
+        let buffer = reader.fill_buf()?;
+        if buffer.is_empty() {
+            return Ok((read, kept_whole(line)));
+        }
+        let (chunk, done) = match buffer.iter().position(|&b| b == b'\n') {
+            Some(i) => (&buffer[..=i], true),
+            None => (buffer, false),
+        };
+        // room for the longest line, its line break, and one byte to tell
+        // that a line is longer
+        let room = (MAX_QUERY_LINE + 2).saturating_sub(line.len());
+        line.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        let used = chunk.len();
+        reader.consume(used);
+        read += used;
+        if done {
+            return Ok((read, kept_whole(line)));
+        }
+    }
+}
+
+fn kept_whole(line: &[u8]) -> bool {
+    line.strip_suffix(b"\n").unwrap_or(line).len() <= MAX_QUERY_LINE
 }

@@ -460,3 +460,160 @@ fn tempdir(name: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).expect("temp dir");
     dir
 }
+
+#[test]
+fn a_huge_batch_line_answers_an_error_and_the_rest_go_on() {
+    let zoom = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/examples/zoom_russia");
+    let good = "{\"action\": \"sale\", \"actor\": \"partner\", \"category\": \"state_owned\", \"date\": \"2021-04-01\"}\n";
+    let mut input = good.as_bytes().to_vec();
+    input.extend(std::iter::repeat_n(b'x', 50 * 1024 * 1024));
+    input.push(b'\n');
+    input.extend_from_slice(good.as_bytes());
+    let out = edict_stdin(
+        &["eval", zoom.to_str().expect("path"), "--input", "-"],
+        &input,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let answers: Vec<Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON"))
+        .collect();
+    assert_eq!(answers.len(), 3);
+    assert_eq!(answers[0]["decision"], "deny");
+    assert!(
+        answers[1]["error"]
+            .as_str()
+            .expect("error")
+            .contains("longer than"),
+        "{}",
+        answers[1]
+    );
+    assert_eq!(answers[2]["decision"], "deny");
+}
+
+#[test]
+fn a_file_over_the_size_limit_is_refused_with_one_line() {
+    let dir = tempdir("too_large");
+    let file = std::fs::File::create(dir.join("big.policy")).expect("create");
+    file.set_len(100 * 1024 * 1024)
+        .expect("a sparse 100 MB file");
+    let out = edict(&["check", dir.to_str().expect("path")]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("more than the 64 MiB"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1);
+}
+
+#[test]
+fn a_symlink_loop_is_read_once() {
+    let dir = tempdir("symlink_loop");
+    std::fs::create_dir_all(dir.join("sub")).expect("dir");
+    std::fs::write(dir.join("sub/a.policy"), "deny sale\n").expect("write");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&dir, dir.join("sub/loop")).expect("symlink");
+    let out = edict(&["check", dir.to_str().expect("path")]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("checked 1 file"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn check_eval_and_test_never_write_policy_files() {
+    let dir = tempdir("no_writes");
+    let body = "action   sale\ndeny sale   by partner\ntest \"t\" {\n  expect deny sale by partner on 2021-01-01\n}\n";
+    std::fs::write(dir.join("a.policy"), body).expect("write");
+    let before = std::fs::metadata(dir.join("a.policy"))
+        .and_then(|m| m.modified())
+        .expect("mtime");
+    let path = dir.to_str().expect("path");
+    for args in [
+        vec!["check", path],
+        vec!["eval", path, "--query", "sale by partner"],
+        vec!["test", path],
+        vec!["fmt", path, "--check"],
+    ] {
+        let _ = edict(&args);
+    }
+    assert_eq!(
+        std::fs::read_to_string(dir.join("a.policy")).expect("read"),
+        body
+    );
+    let after = std::fs::metadata(dir.join("a.policy"))
+        .and_then(|m| m.modified())
+        .expect("mtime");
+    assert_eq!(before, after);
+    assert_eq!(
+        std::fs::read_dir(&dir).expect("dir").count(),
+        1,
+        "no other file appears"
+    );
+}
+
+#[test]
+fn killing_fmt_never_leaves_half_a_file() {
+    let dir = tempdir("kill_fmt");
+    let messy: String = (0..10_000)
+        .map(|i| format!("deny   sale   by p{i}   because \"r\"  # c\n"))
+        .collect();
+    let formatted = edict::format::format_text(&messy).expect("formats");
+    let path = dir.join("a.policy");
+    let run = || {
+        Command::new(env!("CARGO_BIN_EXE_edict"))
+            .args(["fmt", dir.to_str().expect("path")])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn")
+    };
+    // how long a whole run takes, to kill the next ones all along it
+    std::fs::write(&path, &messy).expect("write");
+    let start = std::time::Instant::now();
+    assert!(run().wait().expect("wait").success());
+    let whole = start.elapsed();
+    assert_eq!(std::fs::read_to_string(&path).expect("read"), formatted);
+    for tenth in 1..=10u32 {
+        std::fs::write(&path, &messy).expect("write");
+        let mut child = run();
+        std::thread::sleep(whole * tenth / 10);
+        let _ = child.kill();
+        let _ = child.wait();
+        let now = std::fs::read_to_string(&path).expect("read");
+        assert!(
+            now == messy || now == formatted,
+            "killed at {tenth}/10 of a run, the file is neither the old text nor the new"
+        );
+        let names: Vec<_> = std::fs::read_dir(&dir)
+            .expect("dir")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        assert!(
+            names.len() <= 2,
+            "at most one temporary file beside it: {names:?}"
+        );
+    }
+}
+
+#[test]
+fn columns_count_characters_through_tabs_crlf_and_a_bom() {
+    let dir = tempdir("columns");
+    std::fs::write(
+        dir.join("a.policy"),
+        "\u{feff}action sale\r\n\tdeny sael\r\n",
+    )
+    .expect("write");
+    let out = edict(&["check", dir.to_str().expect("path"), "--format", "json"]);
+    let report: Value = serde_json::from_str(&text(&out.stdout)).expect("JSON");
+    let d = &report["diagnostics"][0];
+    assert_eq!(
+        (
+            d["line"].as_u64(),
+            d["column"].as_u64(),
+            d["end_column"].as_u64()
+        ),
+        (Some(2), Some(7), Some(11)),
+        "{d}"
+    );
+}

@@ -176,3 +176,17 @@ fn fuzz_regressions() {
     }
     assert!(count >= 2);
 }
+
+#[test]
+fn dates_at_the_edges() {
+    let set = check_text("default allow\ndeny a after 9999-12-30\ndeny b before 0000-01-02\ndeny c on 0000-01-01\n")
+        .into_set()
+        .expect("valid set");
+    let decide = |q: &str| set.decide(&set.query(q).expect("query")).effect;
+    assert_eq!(decide("a by x on 9999-12-31"), edict::Effect::Deny);
+    assert_eq!(decide("a by x on 9999-12-30"), edict::Effect::Allow);
+    assert_eq!(decide("b by x on 0000-01-01"), edict::Effect::Deny);
+    assert_eq!(decide("c by x on 0000-01-01"), edict::Effect::Deny);
+    assert!(set.query("a by x on 10000-01-01").is_err());
+    assert!(set.query("a by x on 9999-12-32").is_err());
+}
