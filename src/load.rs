@@ -56,8 +56,13 @@ pub fn find_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
             if files.len() == before {
                 return Err(LoadError::NoPolicies { path: display });
             }
-        } else {
+        } else if meta.is_file() {
             files.push(path.clone());
+        } else {
+            return Err(LoadError::Unreadable {
+                path: display,
+                reason: "not a regular file".to_string(),
+            });
         }
     }
     files.sort();
@@ -86,13 +91,14 @@ fn walk(
         .map_err(unreadable)?;
     entries.sort();
     for entry in entries {
-        // A broken link is neither a file nor a folder: skip it.
+        // A broken link, a pipe or a device is neither a file nor a folder:
+        // skip it (reading a pipe could wait forever).
         let Ok(meta) = std::fs::metadata(&entry) else {
             continue;
         };
         if meta.is_dir() {
             walk(&entry, files, seen)?;
-        } else if entry.extension().is_some_and(|e| e == "policy") {
+        } else if meta.is_file() && entry.extension().is_some_and(|e| e == "policy") {
             files.push(entry);
         }
     }

@@ -617,3 +617,21 @@ fn columns_count_characters_through_tabs_crlf_and_a_bom() {
         "{d}"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn pipes_are_not_read() {
+    let dir = tempdir("fifo");
+    std::fs::write(dir.join("a.policy"), "deny sale\n").expect("write");
+    let fifo = dir.join("b.policy");
+    let made = Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        return; // no mkfifo here: nothing to test
+    }
+    // in a folder a pipe is skipped; named on its own it is refused
+    let out = edict(&["check", dir.to_str().expect("path")]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = edict(&["check", fifo.to_str().expect("path")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("not a regular file"));
+}
