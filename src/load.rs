@@ -105,7 +105,8 @@ fn walk(
     Ok(())
 }
 
-fn reason(e: &std::io::Error) -> String {
+/// An I/O error in plain lower-case words, without "(os error N)".
+pub fn reason(e: &std::io::Error) -> String {
     let text = e.to_string();
     // "No such file or directory (os error 2)" -> "no such file or directory"
     let text = text.split(" (os error").next().unwrap_or(&text);

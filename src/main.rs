@@ -301,24 +301,33 @@ fn eval_batch(
     explain: bool,
 ) -> Result<ExitCode, String> {
     let format = common.format.unwrap_or(Format::Json);
-    let reader: Box<dyn BufRead> = if path.as_os_str() == "-" {
+    let mut reader: Box<dyn BufRead> = if path.as_os_str() == "-" {
         Box::new(std::io::stdin().lock())
     } else {
-        let file = std::fs::File::open(path)
-            .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+        let file = std::fs::File::open(path).map_err(|e| {
+            format!(
+                "cannot read `{}`: {}",
+                path.display(),
+                edict::load::reason(&e)
+            )
+        })?;
         Box::new(std::io::BufReader::new(file))
     };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut all_ok = true;
-    let mut reader = reader;
     let mut line = Vec::new();
     let mut number = 0usize;
     let mut table = Vec::new();
     loop {
         line.clear();
-        let (read, whole) = read_line_capped(&mut reader, &mut line)
-            .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+        let (read, whole) = read_line_capped(&mut reader, &mut line).map_err(|e| {
+            format!(
+                "cannot read `{}`: {}",
+                path.display(),
+                edict::load::reason(&e)
+            )
+        })?;
         if read == 0 {
             break;
         }
