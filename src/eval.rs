@@ -5,6 +5,10 @@
 //! attribute the query lacks, or a `to category` clause for a query without
 //! a category, is *unknown*. Unknown never makes an allow apply and never
 //! stops a deny from applying, so errors and gaps fail closed.
+//!
+//! This is the reference: it follows the contract line by line and looks at
+//! every rule. [`crate::index`] decides the same way from a compiled index,
+//! and the differential tests hold the two equal.
 
 use std::cmp::Ordering;
 
@@ -87,17 +91,27 @@ pub fn decide(policy: &Policy, query: &Query) -> Decision {
     let categories = query
         .category
         .map(|c| above(vocab.names(Kind::Category), c));
+    let hits = policy.rules.iter().enumerate().filter_map(|(index, rule)| {
+        let truth = applies(rule, query, &actions, &actors, categories.as_ref());
+        (truth != Truth::False).then_some((index, truth))
+    });
+    combine(policy, query, hits)
+}
+
+/// The decision from the rules that did not fail to match, each with its
+/// truth (true or unknown), in set order: deny over allow, else the default.
+pub fn combine(
+    policy: &Policy,
+    query: &Query,
+    hits: impl IntoIterator<Item = (usize, Truth)>,
+) -> Decision {
     let mut allows = Vec::new();
     let mut denies = Vec::new();
     let mut unknowns = Vec::new();
-    for (index, rule) in policy.rules.iter().enumerate() {
-        let truth = applies(rule, query, &actions, &actors, categories.as_ref());
-        let applied = match (rule.effect, truth) {
-            (_, Truth::False) => false,
-            (Effect::Allow, Truth::True) => true,
-            (Effect::Allow, Truth::Unknown) => false,
-            (Effect::Deny, _) => true,
-        };
+    for (index, truth) in hits {
+        let rule = &policy.rules[index];
+        // unknown never makes an allow apply and never stops a deny
+        let applied = rule.effect == Effect::Deny || truth == Truth::True;
         if truth == Truth::Unknown {
             unknowns.push(Unknown {
                 rule: index,

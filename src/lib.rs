@@ -2,8 +2,9 @@
 //!
 //! The pipeline, one module a stage: [`load`] finds and reads `.policy`
 //! files, [`syntax`] parses them (grammar in `grammar/edict.pest`), [`check`]
-//! resolves names, dates and types into a [`model::Policy`], [`eval`]
-//! decides queries, [`testing`] runs test blocks, and [`render`] shows
+//! resolves names, dates and types into a [`model::Policy`], [`index`]
+//! compiles them for deciding and [`eval`] is the reference that decides
+//! rule by rule, [`testing`] runs test blocks, and [`render`] shows
 //! diagnostics and answers to people and programs.
 //!
 //! ```
@@ -21,6 +22,7 @@ pub mod diagnostic;
 pub mod eval;
 pub mod explain;
 pub mod format;
+pub mod index;
 pub mod json;
 pub mod lint;
 pub mod load;
@@ -32,6 +34,7 @@ pub mod testing;
 pub mod value;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 
@@ -67,6 +70,7 @@ impl Loaded {
             Err(self)
         } else {
             Ok(PolicySet {
+                index: Arc::new(index::Index::build(&self.policy)),
                 policy: self.policy,
                 today: today(),
             })
@@ -127,6 +131,7 @@ pub struct QueryError {
 #[derive(Debug, Clone)]
 pub struct PolicySet {
     policy: Policy,
+    index: Arc<index::Index>,
     today: NaiveDate,
 }
 
@@ -192,8 +197,14 @@ impl PolicySet {
         })
     }
 
-    /// Decides a checked query.
+    /// Decides a checked query, through the compiled index.
     pub fn decide(&self, query: &Query) -> Decision {
+        self.index.decide(&self.policy, query)
+    }
+
+    /// Decides a checked query with the reference evaluator, which looks at
+    /// every rule; it answers exactly as [`PolicySet::decide`], more slowly.
+    pub fn decide_reference(&self, query: &Query) -> Decision {
         eval::decide(&self.policy, query)
     }
 

@@ -1,0 +1,431 @@
+//! The compiled decision structure: a checked set turned into an index
+//! whose cost per query depends on the rules that could apply, not on the
+//! size of the set.
+//!
+//! Every rule is filed under each (action, actor, category) key its scopes
+//! name, with `any` as a key of its own. A query looks up only the keys it
+//! falls under: its names and every name above them (resolved when the set
+//! is compiled), and `any`. The keys lead to short runs of entries that
+//! carry each rule's time window as day numbers, so most rules are settled
+//! without touching them; conditions are evaluated only for the entries
+//! left. The answer is assembled by [`eval::combine`], the step the
+//! reference evaluator ends with, and the differential tests
+//! (`tests/differential.rs`) hold the two equal on random sets and queries.
+//!
+//! The layout, chosen after measuring (see `bench/README.md`):
+//!
+//! - the action keys index a dense table; each entry holds a 64-bit
+//!   signature of the actor keys filed under it, so most actor keys that
+//!   lead nowhere are ruled out without a hash lookup;
+//! - (action, actor) pairs are one hash map to a pair number;
+//! - each pair's category keys are a sorted slice, searched by bisection;
+//! - a rule whose scopes would be filed under more than [`MAX_KEYS`] keys is
+//!   kept on a short list that every query checks one by one.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use chrono::Datelike;
+
+use crate::eval::{self, Decision, Truth};
+use crate::model::{NameId, Names, Policy, Query, Rule};
+use crate::syntax::ast::Kind;
+
+/// The key that stands for `any`.
+const ANY: NameId = NameId::MAX;
+
+/// The most keys one rule is filed under; a rule with wider scopes is checked
+/// on its own for every query.
+pub const MAX_KEYS: usize = 1024;
+
+/// The most ancestor links kept for one kind; a deeper hierarchy is walked
+/// for each query instead.
+pub const MAX_CLOSURE: usize = 1 << 24;
+
+/// A rule as the index keeps it: enough to settle most queries on the spot.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    rule: u32,
+    /// First and last day covered, as days from the common era.
+    from: i32,
+    until: i32,
+    /// Whether the rule has a `where` or an `unless`.
+    conditional: bool,
+}
+
+/// The names at or above each name of a kind.
+#[derive(Debug)]
+enum Closure {
+    /// `ids[starts[n]..starts[n + 1]]` for name `n`.
+    Table { starts: Vec<u32>, ids: Vec<NameId> },
+    /// Too many links to keep: walk the hierarchy for each query.
+    Walk,
+}
+
+/// A compiled policy set. Build it with [`Index::build`] and decide with
+/// [`Index::decide`], which answers exactly as [`eval::decide`].
+#[derive(Debug)]
+pub struct Index {
+    closures: [Closure; 3],
+    /// By action key (`any` last): the action's place in `signatures`, or
+    /// `u32::MAX` when no rule is filed under it.
+    actions: Vec<u32>,
+    /// For each action key present, one bit a possible actor key.
+    signatures: Vec<u64>,
+    /// (action key, actor key) to the pair's number.
+    pairs: IdMap<(NameId, NameId), u32>,
+    /// For each pair, its run in `categories`.
+    pair_runs: Vec<(u32, u32)>,
+    /// (category key, run in `entries`), sorted by key within a pair's run.
+    categories: Vec<(NameId, u32, u32)>,
+    entries: Vec<Entry>,
+    /// Rules too wide to file; checked for every query.
+    wide: Vec<Entry>,
+}
+
+impl Index {
+    /// Compiles a checked policy.
+    pub fn build(policy: &Policy) -> Index {
+        Index::build_with(policy, MAX_KEYS, MAX_CLOSURE)
+    }
+
+    /// [`Index::build`] with other limits: a rule filed under more than
+    /// `max_keys` keys is checked on its own for every query, and a kind with
+    /// more than `max_closure` ancestor links is walked for every query.
+    /// Small limits make the tests take those paths.
+    pub fn build_with(policy: &Policy, max_keys: usize, max_closure: usize) -> Index {
+        let vocab = &policy.vocabulary;
+        let closures = Kind::ALL.map(|k| Closure::build(vocab.names(k), max_closure));
+        let mut filed: Vec<[u32; 4]> = Vec::new();
+        let mut wide = Vec::new();
+        for (index, rule) in policy.rules.iter().enumerate() {
+            let keys = |scope: &Option<Vec<NameId>>| scope.clone().unwrap_or_else(|| vec![ANY]);
+            let (actions, actors, categories) = (
+                keys(&rule.actions),
+                keys(&rule.actors),
+                keys(&rule.categories),
+            );
+            let count = actions.len() * actors.len() * categories.len();
+            if count > max_keys {
+                wide.push(Entry::of(index, rule));
+                continue;
+            }
+            for &a in &actions {
+                for &b in &actors {
+                    for &c in &categories {
+                        filed.push([a, b, c, index as u32]);
+                    }
+                }
+            }
+        }
+        filed.sort_unstable();
+        filed.dedup();
+        let action_keys = vocab.names(Kind::Action).names.len() + 1;
+        let mut index = Index {
+            closures,
+            actions: vec![u32::MAX; action_keys],
+            signatures: Vec::new(),
+            pairs: IdMap::default(),
+            pair_runs: Vec::new(),
+            categories: Vec::new(),
+            entries: Vec::with_capacity(filed.len()),
+            wide,
+        };
+        for (i, &[a, b, c, rule]) in filed.iter().enumerate() {
+            let slot = &mut index.actions[key_slot(a, action_keys)];
+            if *slot == u32::MAX {
+                *slot = index.signatures.len() as u32;
+                index.signatures.push(0);
+            }
+            index.signatures[*slot as usize] |= signature_bit(b);
+            let new_pair = i == 0 || filed[i - 1][..2] != [a, b];
+            if new_pair {
+                index.pairs.insert((a, b), index.pair_runs.len() as u32);
+                let start = index.categories.len() as u32;
+                index.pair_runs.push((start, 0));
+            }
+            if new_pair || filed[i - 1][2] != c {
+                let start = index.entries.len() as u32;
+                index.categories.push((c, start, 0));
+                index.pair_runs.last_mut().expect("pushed above").1 += 1;
+            }
+            index
+                .entries
+                .push(Entry::of(rule as usize, &policy.rules[rule as usize]));
+            index.categories.last_mut().expect("pushed above").2 += 1;
+        }
+        index.pairs.shrink_to_fit();
+        index
+    }
+
+    /// The number of rules kept aside because their scopes are too wide to
+    /// file; each is checked for every query.
+    pub fn wide_rules(&self) -> usize {
+        self.wide.len()
+    }
+
+    /// Decides a checked query against the policy this index was built from.
+    pub fn decide(&self, policy: &Policy, query: &Query) -> Decision {
+        SCRATCH.with(|scratch| {
+            let mut scratch = scratch.borrow_mut();
+            let scratch = &mut *scratch;
+            self.collect(policy, query, scratch);
+            scratch.hits.sort_unstable_by_key(|&(rule, _)| rule);
+            scratch.hits.dedup_by_key(|&mut (rule, _)| rule);
+            let hits = scratch.hits.iter().map(|&(rule, t)| (rule as usize, t));
+            eval::combine(policy, query, hits)
+        })
+    }
+
+    /// Gathers every rule whose match is true or unknown, in any order and
+    /// perhaps more than once.
+    fn collect(&self, policy: &Policy, query: &Query, s: &mut Scratch) {
+        let vocab = &policy.vocabulary;
+        s.hits.clear();
+        self.closures[0].above(vocab.names(Kind::Action), query.action, &mut s.actions);
+        self.closures[1].above(vocab.names(Kind::Actor), query.actor, &mut s.actors);
+        let category = query.category;
+        if let Some(c) = category {
+            self.closures[2].above(vocab.names(Kind::Category), c, &mut s.categories);
+        }
+        let day = query.date.num_days_from_ce();
+        let action_keys = self.actions.len();
+        for &a in &s.actions {
+            let slot = self.actions[key_slot(a, action_keys)];
+            if slot == u32::MAX {
+                continue;
+            }
+            let signature = self.signatures[slot as usize];
+            for &b in &s.actors {
+                if signature & signature_bit(b) == 0 {
+                    continue;
+                }
+                let Some(&pair) = self.pairs.get(&(a, b)) else {
+                    continue;
+                };
+                let (start, len) = self.pair_runs[pair as usize];
+                let run = &self.categories[start as usize..(start + len) as usize];
+                match category {
+                    // a query without a category: every rule that names one
+                    // is unknown
+                    None => {
+                        for &(c, start, len) in run {
+                            let truth = if c == ANY {
+                                Truth::True
+                            } else {
+                                Truth::Unknown
+                            };
+                            let entries = &self.entries[start as usize..(start + len) as usize];
+                            visit(policy, query, day, entries, truth, &mut s.hits);
+                        }
+                    }
+                    Some(_) => {
+                        for &c in &s.categories {
+                            if let Ok(i) = run.binary_search_by_key(&c, |&(key, _, _)| key) {
+                                let (_, start, len) = run[i];
+                                let entries = &self.entries[start as usize..(start + len) as usize];
+                                visit(policy, query, day, entries, Truth::True, &mut s.hits);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for entry in &self.wide {
+            let rule = &policy.rules[entry.rule as usize];
+            let within = |scope: &Option<Vec<NameId>>, above: &[NameId]| {
+                scope
+                    .as_ref()
+                    .is_none_or(|ids| ids.iter().any(|id| above.contains(id)))
+            };
+            if !within(&rule.actions, &s.actions) || !within(&rule.actors, &s.actors) {
+                continue;
+            }
+            let truth = match category {
+                _ if rule.categories.is_none() => Truth::True,
+                None => Truth::Unknown,
+                Some(_) if within(&rule.categories, &s.categories) => Truth::True,
+                Some(_) => continue,
+            };
+            visit(
+                policy,
+                query,
+                day,
+                std::slice::from_ref(entry),
+                truth,
+                &mut s.hits,
+            );
+        }
+    }
+}
+
+/// Adds the entries whose window holds the day and whose conditions are not
+/// false, with their truth given the category's.
+fn visit(
+    policy: &Policy,
+    query: &Query,
+    day: i32,
+    entries: &[Entry],
+    category: Truth,
+    hits: &mut Vec<(u32, Truth)>,
+) {
+    for e in entries {
+        if day < e.from || day > e.until {
+            continue;
+        }
+        let truth = if e.conditional {
+            let rule = &policy.rules[e.rule as usize];
+            category.and(conditions(rule, query))
+        } else {
+            category
+        };
+        if truth != Truth::False {
+            hits.push((e.rule, truth));
+        }
+    }
+}
+
+/// The truth of a rule's `where` and not `unless`.
+fn conditions(rule: &Rule, query: &Query) -> Truth {
+    let condition = rule
+        .where_
+        .as_ref()
+        .map_or(Truth::True, |e| eval::truth(e, query));
+    if condition == Truth::False {
+        return condition;
+    }
+    let exception = rule
+        .unless
+        .as_ref()
+        .map_or(Truth::False, |e| eval::truth(e, query));
+    condition.and(exception.negate())
+}
+
+impl Entry {
+    fn of(index: usize, rule: &Rule) -> Entry {
+        Entry {
+            rule: index as u32,
+            from: rule.from.map_or(i32::MIN, |b| b.date.num_days_from_ce()),
+            until: rule.until.map_or(i32::MAX, |b| b.date.num_days_from_ce()),
+            conditional: rule.where_.is_some() || rule.unless.is_some(),
+        }
+    }
+}
+
+impl Closure {
+    /// The table of every name's ancestors, when it has at most `max` links.
+    fn build(names: &Names, max: usize) -> Closure {
+        let mut starts = Vec::with_capacity(names.names.len() + 1);
+        let mut ids = Vec::new();
+        let mut seen = vec![u32::MAX; names.names.len()];
+        let mut stack = Vec::new();
+        for n in 0..names.names.len() as NameId {
+            starts.push(ids.len() as u32);
+            walk(names, n, &mut seen, n, &mut stack, &mut ids);
+            if ids.len() > max {
+                return Closure::Walk;
+            }
+        }
+        starts.push(ids.len() as u32);
+        Closure::Table { starts, ids }
+    }
+
+    /// Puts the keys a query's name falls under into `out`: the name, every
+    /// name above it, and `any`.
+    fn above(&self, names: &Names, id: Option<NameId>, out: &mut Vec<NameId>) {
+        out.clear();
+        if let Some(id) = id {
+            match self {
+                Closure::Table { starts, ids } => {
+                    let (from, to) = (starts[id as usize], starts[id as usize + 1]);
+                    out.extend_from_slice(&ids[from as usize..to as usize]);
+                }
+                Closure::Walk => {
+                    let mut seen = vec![u32::MAX; names.names.len()];
+                    walk(names, id, &mut seen, 0, &mut Vec::new(), out);
+                }
+            }
+        }
+        out.push(ANY);
+    }
+}
+
+/// Pushes `id` and every name above it onto `out`, once each; `seen` marks
+/// names with `stamp`, so one buffer serves many walks.
+fn walk(
+    names: &Names,
+    id: NameId,
+    seen: &mut [u32],
+    stamp: u32,
+    stack: &mut Vec<NameId>,
+    out: &mut Vec<NameId>,
+) {
+    stack.clear();
+    stack.push(id);
+    seen[id as usize] = stamp;
+    while let Some(n) = stack.pop() {
+        out.push(n);
+        for &p in &names.parents[n as usize] {
+            if seen[p as usize] != stamp {
+                seen[p as usize] = stamp;
+                stack.push(p);
+            }
+        }
+    }
+}
+
+/// The place of a key in a table of names with `any` last.
+fn key_slot(key: NameId, slots: usize) -> usize {
+    if key == ANY {
+        slots - 1
+    } else {
+        key as usize
+    }
+}
+
+fn signature_bit(key: NameId) -> u64 {
+    1 << (key.wrapping_mul(0x9E37_79B9) >> 26)
+}
+
+/// Buffers reused from query to query on each thread.
+#[derive(Default)]
+struct Scratch {
+    actions: Vec<NameId>,
+    actors: Vec<NameId>,
+    categories: Vec<NameId>,
+    hits: Vec<(u32, Truth)>,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+/// A hash map for keys of small integers: a multiply and a rotate, as
+/// rustc's own hasher does; name ids are not chosen by an adversary.
+type IdMap<K, V> = HashMap<K, V, BuildHasherDefault<IdHasher>>;
+
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.add(b as u64);
+        }
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.add(n as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl IdHasher {
+    fn add(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
