@@ -17,6 +17,7 @@
 // cold path, so their size does not matter.
 #![allow(clippy::result_large_err)]
 
+pub mod batch;
 pub mod check;
 pub mod diagnostic;
 pub mod eval;

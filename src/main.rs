@@ -293,7 +293,9 @@ fn eval_one(common: &Common, set: &PolicySet, text: &str, explain: bool) -> Exit
     }
 }
 
-/// Answers a file of JSON queries; JSON answers unless `--format` says otherwise.
+/// Answers a file of JSON queries; JSON answers unless `--format` says
+/// otherwise. Lines are answered on every core and written in input order;
+/// a table needs every row first, so it is made in one pass.
 fn eval_batch(
     common: &Common,
     set: &PolicySet,
@@ -301,106 +303,221 @@ fn eval_batch(
     explain: bool,
 ) -> Result<ExitCode, String> {
     let format = common.format.unwrap_or(Format::Json);
-    let mut reader: Box<dyn BufRead> = if path.as_os_str() == "-" {
-        Box::new(std::io::stdin().lock())
-    } else {
-        let file = std::fs::File::open(path).map_err(|e| {
-            format!(
-                "cannot read `{}`: {}",
-                path.display(),
-                edict::load::reason(&e)
-            )
-        })?;
-        Box::new(std::io::BufReader::new(file))
+    let cannot_read = |e: &std::io::Error| {
+        format!(
+            "cannot read `{}`: {}",
+            path.display(),
+            edict::load::reason(e)
+        )
     };
+    let (reader, size): (Box<dyn BufRead + Send>, Option<u64>) = if path.as_os_str() == "-" {
+        (Box::new(std::io::BufReader::new(std::io::stdin())), None)
+    } else {
+        let file = std::fs::File::open(path).map_err(|e| cannot_read(&e))?;
+        let size = file
+            .metadata()
+            .ok()
+            .filter(|m| m.is_file())
+            .map(|m| m.len());
+        (Box::new(std::io::BufReader::new(file)), size)
+    };
+    if format == Format::Table {
+        return eval_table(set, reader, &cannot_read);
+    }
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let mut all_ok = true;
-    let mut line = Vec::new();
-    let mut number = 0usize;
-    let mut table = Vec::new();
-    loop {
-        line.clear();
-        let (read, whole) = read_line_capped(&mut reader, &mut line).map_err(|e| {
-            format!(
-                "cannot read `{}`: {}",
-                path.display(),
-                edict::load::reason(&e)
-            )
-        })?;
-        if read == 0 {
-            break;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut progress = Progress::new(size.filter(|_| std::io::stderr().is_terminal()));
+    let answered = edict::batch::run(
+        reader,
+        &mut out,
+        threads,
+        |line, out| answer_line(set, line, format, explain, out),
+        |read, lines| progress.show(read, lines),
+    );
+    progress.clear();
+    match answered {
+        Ok(all_ok) => Ok(exit(all_ok)),
+        Err(edict::batch::BatchError::Read(e)) => Err(cannot_read(&e)),
+        // the reader went away (a closed pipe): stop quietly
+        Err(edict::batch::BatchError::Write(_)) => Ok(ExitCode::from(1)),
+    }
+}
+
+/// A line's text, and its query checked and decided or the sentence that
+/// says why not.
+type Answer = (String, Result<(edict::Query, edict::Decision), String>);
+
+/// Answers a line; `None` for a blank one.
+fn decide_line(set: &PolicySet, line: edict::batch::Line<'_>) -> Option<Answer> {
+    use edict::batch::LineText;
+    let number = line.number;
+    Some(match line.text {
+        LineText::TooLong => (
+            String::new(),
+            Err(format!(
+                "line {number} is longer than the {} KiB a query may have",
+                edict::batch::MAX_LINE / 1024
+            )),
+        ),
+        LineText::NotUtf8(bytes) => (
+            String::from_utf8_lossy(bytes).trim().to_string(),
+            Err(format!("line {number} is not valid UTF-8")),
+        ),
+        LineText::Text(text) if text.trim().is_empty() => return None,
+        LineText::Text(text) => match edict::json::parse_query(text.trim()) {
+            Ok(raw) => (
+                text.trim().to_string(),
+                set.check_raw(&raw).map(|q| {
+                    let decision = set.decide(&q);
+                    (q, decision)
+                }),
+            ),
+            Err(message) => (text.trim().to_string(), Err(message)),
+        },
+    })
+}
+
+/// Writes one line's answer; false when the line was an error.
+fn answer_line(
+    set: &PolicySet,
+    line: edict::batch::Line<'_>,
+    format: Format,
+    explain: bool,
+    out: &mut Vec<u8>,
+) -> bool {
+    let number = line.number;
+    let Some((_, answer)) = decide_line(set, line) else {
+        return true;
+    };
+    match (&answer, format) {
+        (Ok((query, decision)), Format::Json) => {
+            if explain {
+                let _ = writeln!(out, "{}", answer_json(set, query, decision, true));
+            } else {
+                render::write_decision_json(set.policy(), decision, out);
+                out.push(b'\n');
+            }
         }
-        number += 1;
-        let (query_text, answer) = match std::str::from_utf8(&line) {
-            _ if !whole => (
-                String::new(),
-                Err(format!(
-                    "line {number} is longer than the {} KiB a query may have",
-                    MAX_QUERY_LINE / 1024
-                )),
-            ),
-            Err(_) => (
-                String::from_utf8_lossy(&line).trim().to_string(),
-                Err(format!("line {number} is not valid UTF-8")),
-            ),
-            Ok(text) if text.trim().is_empty() => continue,
-            Ok(text) => match edict::json::parse_query(text.trim()) {
-                Ok(raw) => (
-                    raw.to_text(),
-                    set.check_raw(&raw).map(|q| {
-                        let decision = set.decide(&q);
-                        (q, decision)
-                    }),
-                ),
-                Err(message) => (text.trim().to_string(), Err(message)),
-            },
-        };
-        all_ok &= answer.is_ok();
-        let written = match (&answer, format) {
-            (_, Format::Table) => {
-                table.push((query_text, answer.map(|(_, decision)| decision)));
-                continue;
-            }
-            (Ok((query, decision)), Format::Json) => {
-                writeln!(out, "{}", answer_json(set, query, decision, explain))
-            }
-            (Err(message), Format::Json) => writeln!(
+        (Err(message), Format::Json) => {
+            let _ = writeln!(
                 out,
                 "{}",
                 serde_json::json!({"error": message, "line": number})
-            ),
-            (Ok((query, decision)), Format::Human) => {
-                let ids: Vec<&str> = decision
-                    .rules
-                    .iter()
-                    .map(|&i| set.policy().rules[i].id.as_str())
-                    .collect();
-                let by = if decision.by_default {
-                    "default".to_string()
-                } else {
-                    ids.join(", ")
-                };
-                let why = if explain {
-                    explanation(set, query)
-                } else {
-                    String::new()
-                };
-                write!(out, "{number}: {} ({by})\n{why}", decision.effect.as_str())
-            }
-            (Err(message), Format::Human) => writeln!(out, "{number}: error: {message}"),
-        };
-        if written.is_err() {
-            // The reader went away (a closed pipe): stop quietly.
-            return Ok(ExitCode::from(1));
+            );
+        }
+        (Ok((query, decision)), _) => {
+            let ids: Vec<&str> = decision
+                .rules
+                .iter()
+                .map(|&i| set.policy().rules[i].id.as_str())
+                .collect();
+            let by = if decision.by_default {
+                "default".to_string()
+            } else {
+                ids.join(", ")
+            };
+            let why = if explain {
+                explanation(set, query)
+            } else {
+                String::new()
+            };
+            let _ = write!(out, "{number}: {} ({by})\n{why}", decision.effect.as_str());
+        }
+        (Err(message), _) => {
+            let _ = writeln!(out, "{number}: error: {message}");
         }
     }
-    if format == Format::Table {
-        let _ = write!(out, "{}", render::decision_table(set.policy(), &table));
+    answer.is_ok()
+}
+
+/// A decision table of every line: read in one pass, then printed.
+fn eval_table(
+    set: &PolicySet,
+    mut reader: Box<dyn BufRead + Send>,
+    cannot_read: &dyn Fn(&std::io::Error) -> String,
+) -> Result<ExitCode, String> {
+    use edict::batch::{Line, LineText, MAX_LINE};
+    let mut all_ok = true;
+    let mut table = Vec::new();
+    let mut bytes = Vec::new();
+    for number in 1.. {
+        bytes.clear();
+        let (read, whole) =
+            edict::batch::read_line(&mut reader, &mut bytes).map_err(|e| cannot_read(&e))?;
+        if read == 0 {
+            break;
+        }
+        let trimmed = bytes.strip_suffix(b"\n").unwrap_or(&bytes);
+        let text = match std::str::from_utf8(trimmed) {
+            _ if !whole || trimmed.len() > MAX_LINE => LineText::TooLong,
+            Ok(text) => LineText::Text(text),
+            Err(_) => LineText::NotUtf8(trimmed),
+        };
+        if let Some((query_text, answer)) = decide_line(set, Line { number, text }) {
+            all_ok &= answer.is_ok();
+            let query_text = match &answer {
+                Ok(_) => edict::json::parse_query(&query_text)
+                    .map(|raw| raw.to_text())
+                    .unwrap_or(query_text),
+                Err(_) => query_text,
+            };
+            table.push((query_text, answer.map(|(_, decision)| decision)));
+        }
     }
-    out.flush()
-        .map_err(|e| format!("cannot write answers: {e}"))?;
+    let mut out = std::io::stdout().lock();
+    let _ = write!(out, "{}", render::decision_table(set.policy(), &table));
     Ok(exit(all_ok))
+}
+
+/// A progress line on standard error, for a file read while standard error
+/// is a terminal; at most ten updates a second.
+struct Progress {
+    total: Option<u64>,
+    started: std::time::Instant,
+    shown: Option<std::time::Instant>,
+}
+
+impl Progress {
+    fn new(total: Option<u64>) -> Progress {
+        Progress {
+            total,
+            started: std::time::Instant::now(),
+            shown: None,
+        }
+    }
+
+    fn show(&mut self, read: u64, lines: u64) {
+        let Some(total) = self.total else { return };
+        let now = std::time::Instant::now();
+        if self
+            .shown
+            .is_some_and(|t| now.duration_since(t).as_millis() < 100)
+        {
+            return;
+        }
+        self.shown = Some(now);
+        let share = if total == 0 {
+            1.0
+        } else {
+            read as f64 / total as f64
+        };
+        let width = 30;
+        let done = ((share * width as f64) as usize).min(width);
+        let rate = lines as f64 / self.started.elapsed().as_secs_f64().max(1e-9);
+        eprint!(
+            "\r[{}{}] {:>3.0}%  {lines} queries  {rate:.0}/s ",
+            "=".repeat(done),
+            " ".repeat(width - done),
+            share * 100.0
+        );
+    }
+
+    fn clear(&self) {
+        if self.shown.is_some() {
+            eprint!("\r\x1b[K");
+        }
+    }
 }
 
 /// A decision as JSON, with the explanation when asked for.
@@ -500,41 +617,4 @@ fn write_atomically(path: &std::path::Path, text: &str) -> std::io::Result<()> {
         let _ = std::fs::remove_file(&temp);
     }
     result
-}
-
-/// The longest JSON query line answered; a longer one answers an error, and
-/// memory stays bounded however long it is.
-const MAX_QUERY_LINE: usize = 1024 * 1024;
-
-/// Reads one line into `line`, keeping at most [`MAX_QUERY_LINE`] bytes of it.
-/// Returns the bytes read in all (0 at the end) and whether the line was kept whole.
-fn read_line_capped(
-    reader: &mut dyn BufRead,
-    line: &mut Vec<u8>,
-) -> std::io::Result<(usize, bool)> {
-    let mut read = 0;
-    loop {
-        let buffer = reader.fill_buf()?;
-        if buffer.is_empty() {
-            return Ok((read, kept_whole(line)));
-        }
-        let (chunk, done) = match buffer.iter().position(|&b| b == b'\n') {
-            Some(i) => (&buffer[..=i], true),
-            None => (buffer, false),
-        };
-        // room for the longest line, its line break, and one byte to tell
-        // that a line is longer
-        let room = (MAX_QUERY_LINE + 2).saturating_sub(line.len());
-        line.extend_from_slice(&chunk[..chunk.len().min(room)]);
-        let used = chunk.len();
-        reader.consume(used);
-        read += used;
-        if done {
-            return Ok((read, kept_whole(line)));
-        }
-    }
-}
-
-fn kept_whole(line: &[u8]) -> bool {
-    line.strip_suffix(b"\n").unwrap_or(line).len() <= MAX_QUERY_LINE
 }

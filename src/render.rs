@@ -286,6 +286,44 @@ pub fn decision_json(policy: &Policy, decision: &Decision) -> Json {
     object
 }
 
+/// [`decision_json`] written straight into `out`, on one line: the same
+/// bytes, without building the JSON value first (the batch's hot path).
+pub fn write_decision_json(policy: &Policy, decision: &Decision, out: &mut Vec<u8>) {
+    if !decision.unknowns.is_empty() {
+        let _ = serde_json::to_writer(&mut *out, &decision_json(policy, decision));
+        return;
+    }
+    let text = |out: &mut Vec<u8>, s: &str| {
+        let _ = serde_json::to_writer(&mut *out, s);
+    };
+    out.extend_from_slice(b"{\"decision\":\"");
+    out.extend_from_slice(decision.effect.as_str().as_bytes());
+    out.extend_from_slice(if decision.by_default {
+        b"\",\"default\":true,\"rules\":["
+    } else {
+        b"\",\"default\":false,\"rules\":["
+    });
+    for (i, &index) in decision.rules.iter().enumerate() {
+        let r = &policy.rules[index];
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(b"{\"id\":");
+        text(out, &r.id);
+        out.extend_from_slice(b",\"file\":");
+        text(out, &r.file);
+        out.extend_from_slice(format!(",\"line\":{},\"effect\":\"", r.line).as_bytes());
+        out.extend_from_slice(r.effect.as_str().as_bytes());
+        out.extend_from_slice(b"\",\"reason\":");
+        match &r.reason {
+            Some(reason) => text(out, reason),
+            None => out.extend_from_slice(b"null"),
+        }
+        out.push(b'}');
+    }
+    out.extend_from_slice(b"]}");
+}
+
 /// A decision for people: the effect, then why.
 pub fn decision_human(policy: &Policy, decision: &Decision) -> String {
     let mut out = format!("{}\n", decision.effect.as_str());

@@ -23,13 +23,17 @@ fn edict_stdin(args: &[&str], input: &[u8]) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("edict runs");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input)
-        .expect("write stdin");
-    child.wait_with_output().expect("edict ends")
+    // write from another thread: edict answers while it reads, and a full
+    // output pipe would otherwise stop both sides
+    let mut stdin = child.stdin.take().expect("stdin");
+    let input = input.to_vec();
+    let writer = std::thread::spawn(move || {
+        // edict may stop reading early (a closed pipe is its business)
+        let _ = stdin.write_all(&input);
+    });
+    let output = child.wait_with_output().expect("edict ends");
+    writer.join().expect("the writer ends");
+    output
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -634,4 +638,57 @@ fn pipes_are_not_read() {
     let out = edict(&["check", fifo.to_str().expect("path")]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("not a regular file"));
+}
+
+/// Many chunks' worth of lines, answered on every core: the answers come
+/// back in input order, each the one its line alone gets.
+#[test]
+fn a_long_batch_is_answered_in_input_order() {
+    let zoom = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/zoom_russia");
+    let zoom = zoom.to_str().expect("path");
+    let dates = ["2021-03-30", "2021-03-31", "2021-04-01", "2022-01-01"];
+    let categories = ["state_owned", "government", "legal_entity", "individual"];
+    // each of the sixteen queries asked alone
+    let alone: Vec<String> = (0..16)
+        .map(|k| {
+            let query = format!(
+                "sale by partner to category {} on {}",
+                categories[k % 4],
+                dates[k / 4]
+            );
+            let out = edict(&["eval", zoom, "--query", &query, "--format", "json"]);
+            let one: Value = serde_json::from_str(text(&out.stdout).trim()).expect("JSON");
+            one["decision"].as_str().expect("a decision").to_string()
+        })
+        .collect();
+    assert!(alone.iter().any(|d| d == "allow") && alone.iter().any(|d| d == "deny"));
+    let mut input = String::new();
+    let mut expected = Vec::new();
+    for i in 0..6_000 {
+        if i % 7 == 3 {
+            input.push_str("not json\n");
+            expected.push(None);
+            continue;
+        }
+        let k = (i * 5) % 16;
+        input.push_str(&format!(
+            "{{\"action\": \"sale\", \"actor\": \"partner\", \"category\": \"{}\", \"date\": \"{}\"}}\n",
+            categories[k % 4],
+            dates[k / 4]
+        ));
+        expected.push(Some(&alone[k]));
+    }
+    let out = edict_stdin(&["eval", zoom, "--input", "-"], input.as_bytes());
+    let answers: Vec<Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON"))
+        .collect();
+    assert_eq!(answers.len(), expected.len());
+    for (i, (answer, expected)) in answers.iter().zip(&expected).enumerate() {
+        match expected {
+            None => assert_eq!(answer["line"], i + 1, "line {}: {answer}", i + 1),
+            Some(decision) => assert_eq!(answer["decision"], **decision, "line {}", i + 1),
+        }
+    }
+    assert_eq!(out.status.code(), Some(1), "some lines were errors");
 }

@@ -7,7 +7,8 @@
 //! and `unless` over every operator, `default allow`, named rules; queries
 //! with and without a category or attributes, names no rule mentions, and
 //! dates on and around every bound. A decision is compared whole: the effect,
-//! the deciding and overridden rules, and the unknowns.
+//! the deciding and overridden rules, and the unknowns; and the JSON the
+//! batch writes for it is compared with the JSON value's own text.
 
 use edict::index::Index;
 use edict::PolicySet;
@@ -267,6 +268,14 @@ fn compare(seed: u64, sets: usize, queries: usize, wide: bool) {
                 reference,
                 "the index with small limits and the reference differ\n--- set\n{}\n--- query\n{text}",
                 g.text
+            );
+            // the batch writes decisions without building JSON values: the
+            // bytes must be the same
+            let mut fast = Vec::new();
+            edict::render::write_decision_json(set.policy(), &reference, &mut fast);
+            assert_eq!(
+                String::from_utf8(fast).unwrap(),
+                edict::render::decision_json(set.policy(), &reference).to_string()
             );
             decided += 1;
             unknown += usize::from(!reference.unknowns.is_empty());
