@@ -10,6 +10,7 @@
 //! every rule. [`crate::index`] decides the same way from a compiled index,
 //! and the differential tests hold the two equal.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 
 use crate::model::{Expr, ExprKind, NameId, Names, Policy, Query, Rule};
@@ -232,21 +233,22 @@ pub fn truth(e: &Expr, query: &Query) -> Truth {
             }
             acc
         }
-        _ => match value(e, query) {
-            Some(Value::Bool(b)) => Truth::from(b),
+        _ => match value(e, query).as_deref() {
+            Some(Value::Bool(b)) => Truth::from(*b),
             _ => Truth::Unknown,
         },
     }
 }
 
 /// The value of an operand; `None` when it is unknown.
-fn value(e: &Expr, query: &Query) -> Option<Value> {
+/// Borrowed where it can be: deciding allocates nothing.
+fn value<'a>(e: &'a Expr, query: &'a Query) -> Option<Cow<'a, Value>> {
     match &e.kind {
-        ExprKind::Attribute(a) => query.attributes[*a].clone(),
-        ExprKind::Literal(v) => Some(v.clone()),
+        ExprKind::Attribute(a) => query.attributes[*a].as_ref().map(Cow::Borrowed),
+        ExprKind::Literal(v) => Some(Cow::Borrowed(v)),
         ExprKind::Not(_) | ExprKind::And(_) | ExprKind::Or(_) => match truth(e, query) {
             Truth::Unknown => None,
-            t => Some(Value::Bool(t == Truth::True)),
+            t => Some(Cow::Owned(Value::Bool(t == Truth::True))),
         },
         ExprKind::Compare(op, l, r) => {
             let (l, r) = (value(l, query)?, value(r, query)?);
@@ -263,7 +265,7 @@ fn value(e: &Expr, query: &Query) -> Option<Value> {
                     }
                 }
             };
-            Some(Value::Bool(result))
+            Some(Cow::Owned(Value::Bool(result)))
         }
         ExprKind::In {
             negated,
@@ -286,7 +288,7 @@ fn value(e: &Expr, query: &Query) -> Option<Value> {
             if !found && unknown {
                 return None;
             }
-            Some(Value::Bool(found != *negated))
+            Some(Cow::Owned(Value::Bool(found != *negated)))
         }
     }
 }

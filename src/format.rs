@@ -108,14 +108,20 @@ fn format_once(text: &str) -> Result<String, FormatError> {
     let mut out = String::new();
     let mut last_end: Option<usize> = None;
     let blank_before = |out: &mut String, last_end: Option<usize>, at: usize| {
-        if let Some(end) = last_end {
+        if let Some(end) = last_end.filter(|&end| end <= at) {
             if text[end..at].matches('\n').count() >= 2 {
                 out.push('\n');
             }
         }
     };
     for statement in &file.statements {
-        let span = statement_span(statement);
+        let mut span = statement_span(statement);
+        // a statement's span can take in the spaces after it (pest keeps
+        // the ones it skipped looking for an optional clause)
+        span.end = span.start
+            + text[span.start..span.end]
+                .trim_end_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
+                .len();
         // comments on lines of their own before the statement
         while let Some(c) = comments.next_if(|c| c.at < span.start) {
             blank_before(&mut out, last_end, c.at);

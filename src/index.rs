@@ -14,17 +14,15 @@
 //!
 //! The layout, chosen after measuring (see `bench/README.md`):
 //!
-//! - the action keys index a dense table; each entry holds a 64-bit
-//!   signature of the actor keys filed under it, so most actor keys that
-//!   lead nowhere are ruled out without a hash lookup;
-//! - (action, actor) pairs are one hash map to a pair number;
-//! - each pair's category keys are a sorted slice, searched by bisection;
+//! - the action keys index a dense table that leads to each action's own
+//!   small open-addressing table of actor keys (at most half full), so an
+//!   actor key that leads nowhere costs one look at one cache line;
+//! - each (action, actor) pair's category keys are a sorted slice, searched
+//!   by bisection;
 //! - a rule whose scopes would be filed under more than [`MAX_KEYS`] keys is
 //!   kept on a short list that every query checks one by one.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 
 use chrono::Datelike;
 
@@ -34,6 +32,9 @@ use crate::syntax::ast::Kind;
 
 /// The key that stands for `any`.
 const ANY: NameId = NameId::MAX;
+
+/// A free place in an actor table.
+const EMPTY: NameId = NameId::MAX - 1;
 
 /// The most keys one rule is filed under; a rule with wider scopes is checked
 /// on its own for every query.
@@ -68,13 +69,11 @@ enum Closure {
 #[derive(Debug)]
 pub struct Index {
     closures: [Closure; 3],
-    /// By action key (`any` last): the action's place in `signatures`, or
-    /// `u32::MAX` when no rule is filed under it.
-    actions: Vec<u32>,
-    /// For each action key present, one bit a possible actor key.
-    signatures: Vec<u64>,
-    /// (action key, actor key) to the pair's number.
-    pairs: IdMap<(NameId, NameId), u32>,
+    /// By action key (`any` last): the action's table of actor keys in
+    /// `slots` as (start, bits of its size), or `None`.
+    actions: Vec<Option<(u32, u32)>>,
+    /// The actor tables: (actor key, pair number), [`EMPTY`] where free.
+    slots: Vec<(NameId, u32)>,
     /// For each pair, its run in `categories`.
     pair_runs: Vec<(u32, u32)>,
     /// (category key, run in `entries`), sorted by key within a pair's run.
@@ -124,39 +123,63 @@ impl Index {
         let action_keys = vocab.names(Kind::Action).names.len() + 1;
         let mut index = Index {
             closures,
-            actions: vec![u32::MAX; action_keys],
-            signatures: Vec::new(),
-            pairs: IdMap::default(),
+            actions: vec![None; action_keys],
+            slots: Vec::new(),
             pair_runs: Vec::new(),
             categories: Vec::new(),
             entries: Vec::with_capacity(filed.len()),
             wide,
         };
-        for (i, &[a, b, c, rule]) in filed.iter().enumerate() {
-            let slot = &mut index.actions[key_slot(a, action_keys)];
-            if *slot == u32::MAX {
-                *slot = index.signatures.len() as u32;
-                index.signatures.push(0);
+        let mut i = 0;
+        while i < filed.len() {
+            // one action key's run: its actor keys, their category keys
+            let a = filed[i][0];
+            let end = i + filed[i..].partition_point(|f| f[0] == a);
+            let run = &filed[i..end];
+            let actors = 1 + run.windows(2).filter(|w| w[0][1] != w[1][1]).count();
+            let bits = (2 * actors).next_power_of_two().trailing_zeros().max(1);
+            let start = index.slots.len();
+            index.slots.resize(start + (1 << bits), (EMPTY, 0));
+            index.actions[key_slot(a, action_keys)] = Some((start as u32, bits));
+            let table = &mut index.slots[start..];
+            for (j, &[_, b, c, rule]) in run.iter().enumerate() {
+                let new_pair = j == 0 || run[j - 1][1] != b;
+                if new_pair {
+                    let mut at = slot(b, bits);
+                    while table[at].0 != EMPTY {
+                        at = (at + 1) & ((1 << bits) - 1);
+                    }
+                    table[at] = (b, index.pair_runs.len() as u32);
+                    let first = index.categories.len() as u32;
+                    index.pair_runs.push((first, 0));
+                }
+                if new_pair || run[j - 1][2] != c {
+                    let first = index.entries.len() as u32;
+                    index.categories.push((c, first, 0));
+                    index.pair_runs.last_mut().expect("pushed above").1 += 1;
+                }
+                index
+                    .entries
+                    .push(Entry::of(rule as usize, &policy.rules[rule as usize]));
+                index.categories.last_mut().expect("pushed above").2 += 1;
             }
-            index.signatures[*slot as usize] |= signature_bit(b);
-            let new_pair = i == 0 || filed[i - 1][..2] != [a, b];
-            if new_pair {
-                index.pairs.insert((a, b), index.pair_runs.len() as u32);
-                let start = index.categories.len() as u32;
-                index.pair_runs.push((start, 0));
-            }
-            if new_pair || filed[i - 1][2] != c {
-                let start = index.entries.len() as u32;
-                index.categories.push((c, start, 0));
-                index.pair_runs.last_mut().expect("pushed above").1 += 1;
-            }
-            index
-                .entries
-                .push(Entry::of(rule as usize, &policy.rules[rule as usize]));
-            index.categories.last_mut().expect("pushed above").2 += 1;
+            i = end;
         }
-        index.pairs.shrink_to_fit();
         index
+    }
+
+    /// The pair number of (action table, actor key), if any rule is filed
+    /// under the pair.
+    fn pair(&self, (start, bits): (u32, u32), actor: NameId) -> Option<u32> {
+        let table = &self.slots[start as usize..start as usize + (1 << bits)];
+        let mut at = slot(actor, bits);
+        loop {
+            match table[at] {
+                (key, pair) if key == actor => return Some(pair),
+                (EMPTY, _) => return None,
+                _ => at = (at + 1) & ((1 << bits) - 1),
+            }
+        }
     }
 
     /// The number of rules kept aside because their scopes are too wide to
@@ -192,16 +215,11 @@ impl Index {
         let day = query.date.num_days_from_ce();
         let action_keys = self.actions.len();
         for &a in &s.actions {
-            let slot = self.actions[key_slot(a, action_keys)];
-            if slot == u32::MAX {
+            let Some(table) = self.actions[key_slot(a, action_keys)] else {
                 continue;
-            }
-            let signature = self.signatures[slot as usize];
+            };
             for &b in &s.actors {
-                if signature & signature_bit(b) == 0 {
-                    continue;
-                }
-                let Some(&pair) = self.pairs.get(&(a, b)) else {
+                let Some(pair) = self.pair(table, b) else {
                     continue;
                 };
                 let (start, len) = self.pair_runs[pair as usize];
@@ -384,8 +402,10 @@ fn key_slot(key: NameId, slots: usize) -> usize {
     }
 }
 
-fn signature_bit(key: NameId) -> u64 {
-    1 << (key.wrapping_mul(0x9E37_79B9) >> 26)
+/// Where a key's search starts in a table of `1 << bits` places: the top
+/// bits of a multiplicative hash (Fibonacci hashing).
+fn slot(key: NameId, bits: u32) -> usize {
+    (key.wrapping_mul(0x9E37_79B9) >> (32 - bits)) as usize
 }
 
 /// Buffers reused from query to query on each thread.
@@ -399,33 +419,4 @@ struct Scratch {
 
 thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
-}
-
-/// A hash map for keys of small integers: a multiply and a rotate, as
-/// rustc's own hasher does; name ids are not chosen by an adversary.
-type IdMap<K, V> = HashMap<K, V, BuildHasherDefault<IdHasher>>;
-
-#[derive(Default)]
-struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.add(b as u64);
-        }
-    }
-
-    fn write_u32(&mut self, n: u32) {
-        self.add(n as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-impl IdHasher {
-    fn add(&mut self, n: u64) {
-        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
 }
