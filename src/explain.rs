@@ -88,7 +88,7 @@ fn first_failure(
         if !in_scope(&rule.actors, actors) {
             let reason = format!(
                 "`{}` is not {}",
-                query.names.actor,
+                query.name(Kind::Actor, vocab).unwrap_or_default(),
                 one_of(vocab.names(Kind::Actor), ids)
             );
             return Failure::False(reason, rule.clauses.actors);
@@ -102,7 +102,7 @@ fn first_failure(
     }
     let mut unknown = None;
     if let Some(ids) = &rule.categories {
-        match (categories, &query.names.category) {
+        match (categories, query.name(Kind::Category, vocab)) {
             (Some(above), Some(name)) => {
                 if !in_scope(&rule.categories, above) {
                     let reason = format!(

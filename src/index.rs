@@ -72,10 +72,16 @@ pub struct Index {
     /// By action key (`any` last): the action's table of actor keys in
     /// `slots` as (start, bits of its size), or `None`.
     actions: Vec<Option<(u32, u32)>>,
-    /// The actor tables: (actor key, pair number), [`EMPTY`] where free.
-    slots: Vec<(NameId, u32)>,
-    /// For each pair, its run in `categories`.
-    pair_runs: Vec<(u32, u32)>,
+    /// The actor tables: (actor key, the pair's run in `categories`),
+    /// [`EMPTY`] where free.
+    slots: Vec<(NameId, u32, u32)>,
+    /// A Bloom filter of the (action key, actor key) pairs filed: two bits
+    /// a pair, sixteen bits a pair in all. Most pairs a query asks about
+    /// lead nowhere, and the filter, small enough to stay in cache, rules
+    /// out nearly all of them without a look at the tables.
+    filter: Vec<u64>,
+    /// The filter has `1 << filter_bits` bits.
+    filter_bits: u32,
     /// (category key, run in `entries`), sorted by key within a pair's run.
     categories: Vec<(NameId, u32, u32)>,
     entries: Vec<Entry>,
@@ -121,11 +127,14 @@ impl Index {
         filed.sort_unstable();
         filed.dedup();
         let action_keys = vocab.names(Kind::Action).names.len() + 1;
+        let pairs = 1 + filed.windows(2).filter(|w| w[0][..2] != w[1][..2]).count();
+        let filter_bits = (16 * pairs).next_power_of_two().trailing_zeros().max(6);
         let mut index = Index {
             closures,
             actions: vec![None; action_keys],
             slots: Vec::new(),
-            pair_runs: Vec::new(),
+            filter: vec![0; 1 << (filter_bits - 6)],
+            filter_bits,
             categories: Vec::new(),
             entries: Vec::with_capacity(filed.len()),
             wide,
@@ -139,24 +148,26 @@ impl Index {
             let actors = 1 + run.windows(2).filter(|w| w[0][1] != w[1][1]).count();
             let bits = (2 * actors).next_power_of_two().trailing_zeros().max(1);
             let start = index.slots.len();
-            index.slots.resize(start + (1 << bits), (EMPTY, 0));
+            index.slots.resize(start + (1 << bits), (EMPTY, 0, 0));
             index.actions[key_slot(a, action_keys)] = Some((start as u32, bits));
-            let table = &mut index.slots[start..];
+            let mut at = 0;
             for (j, &[_, b, c, rule]) in run.iter().enumerate() {
                 let new_pair = j == 0 || run[j - 1][1] != b;
                 if new_pair {
-                    let mut at = slot(b, bits);
+                    let table = &mut index.slots[start..];
+                    at = slot(b, bits);
                     while table[at].0 != EMPTY {
                         at = (at + 1) & ((1 << bits) - 1);
                     }
-                    table[at] = (b, index.pair_runs.len() as u32);
-                    let first = index.categories.len() as u32;
-                    index.pair_runs.push((first, 0));
+                    table[at] = (b, index.categories.len() as u32, 0);
+                    for bit in filter_bits_of(a, b, filter_bits) {
+                        index.filter[bit >> 6] |= 1 << (bit & 63);
+                    }
                 }
                 if new_pair || run[j - 1][2] != c {
                     let first = index.entries.len() as u32;
                     index.categories.push((c, first, 0));
-                    index.pair_runs.last_mut().expect("pushed above").1 += 1;
+                    index.slots[start + at].2 += 1;
                 }
                 index
                     .entries
@@ -168,15 +179,15 @@ impl Index {
         index
     }
 
-    /// The pair number of (action table, actor key), if any rule is filed
-    /// under the pair.
-    fn pair(&self, (start, bits): (u32, u32), actor: NameId) -> Option<u32> {
+    /// The run in `categories` of (action table, actor key), if any rule
+    /// is filed under the pair.
+    fn pair(&self, (start, bits): (u32, u32), actor: NameId) -> Option<(u32, u32)> {
         let table = &self.slots[start as usize..start as usize + (1 << bits)];
         let mut at = slot(actor, bits);
         loop {
             match table[at] {
-                (key, pair) if key == actor => return Some(pair),
-                (EMPTY, _) => return None,
+                (key, first, len) if key == actor => return Some((first, len)),
+                (EMPTY, _, _) => return None,
                 _ => at = (at + 1) & ((1 << bits) - 1),
             }
         }
@@ -219,10 +230,15 @@ impl Index {
                 continue;
             };
             for &b in &s.actors {
-                let Some(pair) = self.pair(table, b) else {
+                let filed = filter_bits_of(a, b, self.filter_bits)
+                    .iter()
+                    .all(|&bit| self.filter[bit >> 6] & (1 << (bit & 63)) != 0);
+                if !filed {
+                    continue;
+                }
+                let Some((start, len)) = self.pair(table, b) else {
                     continue;
                 };
-                let (start, len) = self.pair_runs[pair as usize];
                 let run = &self.categories[start as usize..(start + len) as usize];
                 match category {
                     // a query without a category: every rule that names one
@@ -400,6 +416,17 @@ fn key_slot(key: NameId, slots: usize) -> usize {
     } else {
         key as usize
     }
+}
+
+/// The two filter bits of an (action key, actor key) pair.
+fn filter_bits_of(action: NameId, actor: NameId, bits: u32) -> [usize; 2] {
+    let h = ((action as u64) << 32 | actor as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let h = h ^ (h >> 29);
+    let h = h.wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    [
+        (h >> (64 - bits)) as usize,
+        ((h >> 3) & ((1 << bits) - 1)) as usize,
+    ]
 }
 
 /// Where a key's search starts in a table of `1 << bits` places: the top

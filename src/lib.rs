@@ -128,6 +128,62 @@ pub struct QueryError {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// A query being built from its parts; see [`PolicySet::ask`].
+#[derive(Debug, Clone)]
+pub struct Ask<'a> {
+    set: &'a PolicySet,
+    action: &'a str,
+    actor: &'a str,
+    category: Option<&'a str>,
+    date: Option<NaiveDate>,
+    attributes: Vec<(&'a str, value::Value)>,
+}
+
+impl<'a> Ask<'a> {
+    /// The category the action is for.
+    pub fn category(mut self, category: &'a str) -> Ask<'a> {
+        self.category = Some(category);
+        self
+    }
+
+    /// The date asked about (default: the set's today).
+    pub fn on(mut self, date: NaiveDate) -> Ask<'a> {
+        self.date = Some(date);
+        self
+    }
+
+    /// An attribute's value: text, a number, a bool or a date.
+    pub fn with(mut self, name: &'a str, value: impl Into<value::Value>) -> Ask<'a> {
+        self.attributes.push((name, value.into()));
+        self
+    }
+
+    /// The checked query; the error is one plain sentence.
+    pub fn check(self) -> Result<Query, String> {
+        check::check_parts(
+            &self.set.policy.vocabulary,
+            self.action,
+            self.actor,
+            self.category,
+            self.date.unwrap_or(self.set.today),
+            self.attributes,
+        )
+        .map_err(|errors| {
+            errors
+                .iter()
+                .map(|d| d.message.clone())
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+    }
+
+    /// Checks and decides.
+    pub fn decide(self) -> Result<Decision, String> {
+        let set = self.set;
+        self.check().map(|q| set.decide(&q))
+    }
+}
+
 /// A policy set without errors: the only thing that decides.
 #[derive(Debug, Clone)]
 pub struct PolicySet {
@@ -179,6 +235,20 @@ impl PolicySet {
                 diagnostics,
             }
         })
+    }
+
+    /// Starts a query from its parts, for programs:
+    /// `set.ask("sale", "partner").category("state_owned").on(date).with("country", "RU").check()`.
+    /// Nothing is parsed; names and values are checked as in the other forms.
+    pub fn ask<'a>(&'a self, action: &'a str, actor: &'a str) -> Ask<'a> {
+        Ask {
+            set: self,
+            action,
+            actor,
+            category: None,
+            date: None,
+            attributes: Vec::new(),
+        }
     }
 
     /// Checks a query in its JSON form; the error is one plain sentence.

@@ -199,11 +199,7 @@ fn constant_conditions(policy: &Policy, out: &mut Vec<Diagnostic>) {
         category: None,
         date: chrono::NaiveDate::MIN,
         attributes: vec![None; policy.vocabulary.attributes.len()],
-        names: QueryNames {
-            action: String::new(),
-            actor: String::new(),
-            category: None,
-        },
+        strangers: QueryNames::default(),
     };
     for rule in &policy.rules {
         for (expr, word) in [(&rule.where_, "where"), (&rule.unless, "unless")] {

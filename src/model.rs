@@ -2,6 +2,7 @@
 //! the checker builds it, so everything in it is known to be valid.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use chrono::NaiveDate;
 
@@ -12,11 +13,47 @@ use crate::value::{Type, Value};
 /// Index of a name in its kind's table.
 pub type NameId = u32;
 
+/// The hash of the name tables: eight bytes a step, a multiply and a
+/// rotate. The tables' keys come from the policy, so a query, whatever
+/// names it sends, only looks up and cannot make a table degenerate.
+pub type NameHash = BuildHasherDefault<NameHasher>;
+
+#[derive(Default)]
+pub struct NameHasher(u64);
+
+impl NameHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for NameHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            self.add(u64::from_le_bytes(chunk.try_into().expect("eight bytes")));
+        }
+        let rest = chunks.remainder();
+        let mut last = [0u8; 8];
+        last[..rest.len()].copy_from_slice(rest);
+        self.add(u64::from_le_bytes(last));
+    }
+
+    fn write_u8(&mut self, n: u8) {
+        self.add(n as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        // fold the high bits down: the table takes its index from the low ones
+        self.0 ^ (self.0 >> 32)
+    }
+}
+
 /// The names of one kind and their hierarchy.
 #[derive(Debug, Default, Clone)]
 pub struct Names {
     pub names: Vec<String>,
-    pub index: HashMap<String, NameId>,
+    pub index: HashMap<String, NameId, NameHash>,
     /// The direct parents of each name (`X in Y`).
     pub parents: Vec<Vec<NameId>>,
     /// Where each name was declared; `None` for names of an open kind.
@@ -73,7 +110,7 @@ pub struct Attribute {
 pub struct Vocabulary {
     pub kinds: [Names; 3],
     pub attributes: Vec<Attribute>,
-    pub attribute_index: HashMap<String, usize>,
+    pub attribute_index: HashMap<String, usize, NameHash>,
 }
 
 impl Vocabulary {
@@ -188,16 +225,33 @@ pub struct Query {
     pub date: NaiveDate,
     /// By attribute index; `None` when the query does not give it.
     pub attributes: Vec<Option<Value>>,
-    /// The names as the query gave them, for explanations.
-    pub names: QueryNames,
+    /// The names no rule mentions (of an open kind), as written, for
+    /// explanations; the others are read from the vocabulary.
+    pub strangers: QueryNames,
 }
 
-/// A query's names as written.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A query's names that the set does not know, as written.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct QueryNames {
-    pub action: String,
-    pub actor: String,
+    pub action: Option<String>,
+    pub actor: Option<String>,
     pub category: Option<String>,
+}
+
+impl Query {
+    /// The query's name of `kind` as written; `None` for a query without a
+    /// category.
+    pub fn name<'a>(&'a self, kind: Kind, vocab: &'a Vocabulary) -> Option<&'a str> {
+        let (id, stranger) = match kind {
+            Kind::Action => (Some(self.action), &self.strangers.action),
+            Kind::Actor => (Some(self.actor), &self.strangers.actor),
+            Kind::Category => (self.category, &self.strangers.category),
+        };
+        match id? {
+            Some(id) => Some(&vocab.names(kind).names[id as usize]),
+            None => stranger.as_deref(),
+        }
+    }
 }
 
 /// A test block, its expectations checked.

@@ -108,6 +108,57 @@ pub struct Number {
     frac: String,
 }
 
+impl From<i64> for Number {
+    fn from(n: i64) -> Number {
+        let int = n.unsigned_abs();
+        Number {
+            negative: n < 0,
+            int: if int == 0 {
+                String::new()
+            } else {
+                int.to_string()
+            },
+            frac: String::new(),
+        }
+    }
+}
+
+impl From<&str> for Value {
+    fn from(text: &str) -> Value {
+        Value::Text(text.to_string())
+    }
+}
+
+impl From<String> for Value {
+    fn from(text: String) -> Value {
+        Value::Text(text)
+    }
+}
+
+impl From<bool> for Value {
+    fn from(b: bool) -> Value {
+        Value::Bool(b)
+    }
+}
+
+impl From<i64> for Value {
+    fn from(n: i64) -> Value {
+        Value::Number(Number::from(n))
+    }
+}
+
+impl From<Number> for Value {
+    fn from(n: Number) -> Value {
+        Value::Number(n)
+    }
+}
+
+impl From<NaiveDate> for Value {
+    fn from(d: NaiveDate) -> Value {
+        Value::Date(d)
+    }
+}
+
 /// The largest exponent accepted in a JSON number like `1e300`.
 const MAX_EXPONENT: i64 = 400;
 

@@ -10,7 +10,9 @@
 //! the deciding and overridden rules, and the unknowns; and the JSON the
 //! batch writes for it is compared with the JSON value's own text.
 
+use chrono::NaiveDate;
 use edict::index::Index;
+use edict::value::Number;
 use edict::PolicySet;
 
 /// SplitMix64: deterministic on every machine.
@@ -208,33 +210,78 @@ fn policy(rng: &mut Rng, wide: bool) -> Generated {
     Generated { text, kinds }
 }
 
-fn query(rng: &mut Rng, g: &Generated) -> String {
-    let mut q = format!(
-        "{} by {}",
-        g.kinds[0].query_name(rng),
-        g.kinds[1].query_name(rng)
-    );
-    if rng.chance(80) {
-        q.push_str(&format!(" to category {}", g.kinds[2].query_name(rng)));
-    }
-    q.push_str(&format!(" on {}", rng.pick(DATES)));
+/// A query's parts: names, a date, and attributes as written.
+struct Parts {
+    action: String,
+    actor: String,
+    category: Option<String>,
+    date: &'static str,
+    with: Vec<(&'static str, &'static str)>,
+}
+
+fn query(rng: &mut Rng, g: &Generated) -> Parts {
+    let action = g.kinds[0].query_name(rng);
+    let actor = g.kinds[1].query_name(rng);
+    let category = rng.chance(80).then(|| g.kinds[2].query_name(rng));
+    let date = rng.pick(DATES);
     let mut with = Vec::new();
     if rng.chance(70) {
-        with.push(format!("country = {}", rng.pick(COUNTRIES)));
+        with.push(("country", rng.pick(COUNTRIES)));
     }
     if rng.chance(70) {
-        with.push(format!("seats = {}", rng.pick(SEATS)));
+        with.push(("seats", rng.pick(SEATS)));
     }
     if rng.chance(70) {
-        with.push(format!("vip = {}", rng.pick(&["true", "false"])));
+        with.push(("vip", rng.pick(&["true", "false"])));
     }
     if rng.chance(70) {
-        with.push(format!("signed = {}", rng.pick(DATES)));
+        with.push(("signed", rng.pick(DATES)));
     }
-    if !with.is_empty() {
-        q.push_str(&format!(" with {}", with.join(", ")));
+    Parts {
+        action,
+        actor,
+        category,
+        date,
+        with,
     }
-    q
+}
+
+impl Parts {
+    /// The text form.
+    fn text(&self) -> String {
+        let mut q = format!("{} by {}", self.action, self.actor);
+        if let Some(c) = &self.category {
+            q.push_str(&format!(" to category {c}"));
+        }
+        q.push_str(&format!(" on {}", self.date));
+        let with: Vec<String> = self
+            .with
+            .iter()
+            .map(|(n, v)| format!("{n} = {v}"))
+            .collect();
+        if !with.is_empty() {
+            q.push_str(&format!(" with {}", with.join(", ")));
+        }
+        q
+    }
+
+    /// The same query built by a program, with typed values.
+    fn ask(&self, set: &PolicySet) -> Result<edict::Query, String> {
+        let date = |d: &str| NaiveDate::parse_from_str(d, "%Y-%m-%d").expect("a date");
+        let mut ask = set.ask(&self.action, &self.actor).on(date(self.date));
+        if let Some(c) = &self.category {
+            ask = ask.category(c);
+        }
+        for &(name, value) in &self.with {
+            ask = match name {
+                "country" => ask.with(name, value.trim_matches('"')),
+                "seats" => ask.with(name, Number::parse(value).expect("a number")),
+                "vip" => ask.with(name, value == "true"),
+                _ => ask.with(name, date(value)),
+            };
+        }
+        ask.check()
+    }
 }
 
 /// Runs `sets` random sets of `queries` queries each and compares every
@@ -252,10 +299,13 @@ fn compare(seed: u64, sets: usize, queries: usize, wide: bool) {
         built += 1;
         let small = Index::build_with(set.policy(), 2, 4);
         for _ in 0..queries {
-            let text = query(&mut rng, &g);
+            let parts = query(&mut rng, &g);
+            let text = parts.text();
             let q = set
                 .query(&text)
                 .unwrap_or_else(|e| panic!("the generator wrote a bad query `{text}`: {e:?}"));
+            // the program's way in checks to the same query
+            assert_eq!(parts.ask(&set).as_ref(), Ok(&q), "`{text}` asked by parts");
             let reference = set.decide_reference(&q);
             assert_eq!(
                 set.decide(&q),

@@ -81,16 +81,8 @@ pub fn check_query(
     today: NaiveDate,
 ) -> Result<Query, Vec<Diagnostic>> {
     let mut errors = Vec::new();
-    let name = |kind: Kind, f: &Field, errors: &mut Vec<Diagnostic>| -> Option<NameId> {
-        let names = vocab.names(kind);
-        match names.get(&f.text) {
-            Some(id) if !names.closed || names.declared_at[id as usize].is_some() => Some(id),
-            _ if !names.closed => None,
-            _ => {
-                errors.push(undeclared(vocab, kind, &f.text, f.span));
-                None
-            }
-        }
+    let name = |kind: Kind, f: &Field, errors: &mut Vec<Diagnostic>| {
+        check_name(vocab, kind, &f.text, f.span, errors)
     };
     let action = name(Kind::Action, &raw.action, &mut errors);
     let actor = name(Kind::Actor, &raw.actor, &mut errors);
@@ -164,15 +156,102 @@ pub fn check_query(
             category,
             date,
             attributes,
-            names: QueryNames {
-                action: raw.action.text.clone(),
-                actor: raw.actor.text.clone(),
-                category: raw.category.as_ref().map(|c| c.text.clone()),
+            strangers: QueryNames {
+                action: action.is_none().then(|| raw.action.text.clone()),
+                actor: actor.is_none().then(|| raw.actor.text.clone()),
+                category: category
+                    .flatten()
+                    .is_none()
+                    .then(|| raw.category.as_ref().map(|c| c.text.clone()))
+                    .flatten(),
             },
         })
     } else {
         Err(errors)
     }
+}
+
+/// A query's name of `kind`: its id, `None` for a name of an open kind that
+/// no rule mentions, or an error for an undeclared name of a closed kind.
+fn check_name(
+    vocab: &Vocabulary,
+    kind: Kind,
+    text: &str,
+    span: Option<Span>,
+    errors: &mut Vec<Diagnostic>,
+) -> Option<NameId> {
+    let names = vocab.names(kind);
+    match names.get(text) {
+        Some(id) if !names.closed || names.declared_at[id as usize].is_some() => Some(id),
+        _ if !names.closed => None,
+        _ => {
+            errors.push(undeclared(vocab, kind, text, span));
+            None
+        }
+    }
+}
+
+/// A query from its parts as a program gives them: names, a date, typed
+/// values. Checked as [`check_query`] checks, without text to parse.
+pub fn check_parts(
+    vocab: &Vocabulary,
+    action: &str,
+    actor: &str,
+    category: Option<&str>,
+    date: NaiveDate,
+    given: Vec<(&str, Value)>,
+) -> Result<Query, Vec<Diagnostic>> {
+    let mut errors = Vec::new();
+    let action_id = check_name(vocab, Kind::Action, action, None, &mut errors);
+    let actor_id = check_name(vocab, Kind::Actor, actor, None, &mut errors);
+    let category_id = category.map(|c| check_name(vocab, Kind::Category, c, None, &mut errors));
+    let mut attributes = vec![None; vocab.attributes.len()];
+    for (name, value) in given {
+        let Some(index) = vocab.attribute(name) else {
+            errors.push(Diagnostic::new(
+                Code::UndeclaredAttribute,
+                format!("undeclared attribute `{name}`"),
+            ));
+            continue;
+        };
+        let ty = vocab.attributes[index].ty;
+        if attributes[index].is_some() {
+            errors.push(Diagnostic::new(
+                Code::BadQuery,
+                format!("attribute `{name}` is given twice"),
+            ));
+        } else if value.ty() != ty {
+            errors.push(Diagnostic::new(
+                Code::AttributeType,
+                format!(
+                    "attribute `{name}` is {}, not {}",
+                    ty.with_article(),
+                    value.ty().with_article()
+                ),
+            ));
+        } else {
+            attributes[index] = Some(value);
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(Query {
+        action: action_id,
+        actor: actor_id,
+        category: category_id,
+        date,
+        attributes,
+        strangers: QueryNames {
+            action: action_id.is_none().then(|| action.to_string()),
+            actor: actor_id.is_none().then(|| actor.to_string()),
+            category: category_id
+                .flatten()
+                .is_none()
+                .then(|| category.map(str::to_string))
+                .flatten(),
+        },
+    })
 }
 
 /// A literal as it is written in a policy.
