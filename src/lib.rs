@@ -92,23 +92,49 @@ pub fn load_at(paths: &[PathBuf], today: NaiveDate) -> Result<Loaded, LoadError>
     Ok(compile(sources, diagnostics, today))
 }
 
+/// Statements parsed and checked at a time: a large set is never held as a
+/// syntax tree all at once, only this many statements of it.
+const CHECK_PIECE: usize = 16_384;
+
 /// Parses and checks sources; files named by a diagnostic already given
 /// (not UTF-8) are not parsed.
+///
+/// Declarations come first, from every file, since any rule may use any of
+/// them; then rules and tests are parsed and checked a piece at a time, in
+/// set order.
 pub fn compile(sources: Sources, mut diagnostics: Vec<Diagnostic>, today: NaiveDate) -> Loaded {
+    use syntax::split::{is_declaration, split};
     let skip: Vec<source::FileId> = diagnostics
         .iter()
         .filter_map(|d| d.span.map(|s| s.file))
         .collect();
-    let mut files = Vec::new();
+    let mut declarations = Vec::new();
+    let mut rest = Vec::new();
     for (id, file) in sources.iter() {
         if skip.contains(&id) {
             continue;
         }
-        let (parsed, errors) = syntax::parse_file(id, &file.text);
+        let (declared, others): (Vec<_>, Vec<_>) = split(&file.text)
+            .into_iter()
+            .partition(|r| is_declaration(&file.text, r));
+        let (statements, errors) = syntax::parse_ranges(id, &file.text, &declared);
         diagnostics.extend(errors.iter().map(|e| e.to_diagnostic()));
-        files.push(parsed);
+        declarations.extend(statements);
+        rest.push((id, Arc::clone(file), others));
     }
-    let (policy, errors) = check::check(sources, &files, today);
+    let declared: Vec<&syntax::ast::Statement> = declarations.iter().collect();
+    let mut check = check::Check::new(sources, &declared, today);
+    // a statement that starts like a declaration but is not one (a rule
+    // named `actor`, say) is still checked, if after those that precede it
+    check.add(&declared);
+    for (id, file, ranges) in rest {
+        for piece in ranges.chunks(CHECK_PIECE) {
+            let (statements, errors) = syntax::parse_ranges(id, &file.text, piece);
+            diagnostics.extend(errors.iter().map(|e| e.to_diagnostic()));
+            check.add(&statements.iter().collect::<Vec<_>>());
+        }
+    }
+    let (policy, errors) = check.finish();
     diagnostics.extend(errors);
     if !diagnostic::has_errors(&diagnostics) {
         diagnostics.extend(lint::lint(&policy));

@@ -326,7 +326,10 @@ fn eval_batch(
     }
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = std::env::var("EDICT_THREADS")
+        .ok()
+        .and_then(|t| t.parse().ok())
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let mut progress = Progress::new(size.filter(|_| std::io::stderr().is_terminal()));
     let answered = edict::batch::run(
         reader,

@@ -1,6 +1,8 @@
 //! Any bytes as a query, in text form (first byte even) or JSON (odd),
 //! against each set in `policies/`: a decision and an explanation, or an
-//! error, and never an allow for a query in error.
+//! error, and never an allow for a query in error. The compiled index
+//! decides as the reference evaluator, and JSON read the quick way reads as
+//! the slow way.
 #![no_main]
 
 use std::path::PathBuf;
@@ -29,8 +31,15 @@ fuzz_target!(|data: &[u8]| {
         } else {
             set.json_query(&text).ok()
         };
+        if mode % 2 == 1 {
+            assert_eq!(
+                format!("{:?}", edict::json::parse_query(&text)),
+                format!("{:?}", edict::json::parse_slowly(&text))
+            );
+        }
         if let Some(query) = query {
             let decision = set.decide(&query);
+            assert_eq!(decision, set.decide_reference(&query));
             let _ = edict::render::decision_json(set.policy(), &decision);
             let explained = edict::explain::explain(set.policy(), &query);
             let _ = edict::render::explanation_human(set.policy(), &explained);

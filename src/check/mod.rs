@@ -20,37 +20,90 @@ pub use query::{check_parts, check_query, Field, RawQuery};
 /// Checks parsed files. The policy is complete only when no diagnostic is an
 /// error; the caller must not decide with it otherwise.
 pub fn check(sources: Sources, files: &[ast::File], today: NaiveDate) -> (Policy, Vec<Diagnostic>) {
-    let mut checker = Checker {
-        vocab: Vocabulary::default(),
-        diagnostics: Vec::new(),
-        sources,
-    };
     let statements: Vec<&Statement> = files.iter().flat_map(|f| &f.statements).collect();
-    checker.declarations(&statements);
-    let default = checker.default(&statements);
-    let rules = checker.rules(&statements);
-    let tests = checker.tests(&statements, today);
-    let Checker {
-        vocab,
-        diagnostics,
-        sources,
-    } = checker;
-    (
-        Policy {
-            vocabulary: vocab,
-            default,
-            rules,
-            tests,
+    let mut check = Check::new(sources, &statements, today);
+    check.add(&statements);
+    check.finish()
+}
+
+/// Checking in steps, so that a large set need not be held as a syntax tree
+/// all at once: first every declaration of the set, then the rules and tests
+/// in as many pieces as the caller likes, each of which can be dropped once
+/// added.
+pub struct Check {
+    checker: Checker,
+    default: Effect,
+    rules: Vec<model::Rule>,
+    tests: Vec<model::Test>,
+    today: NaiveDate,
+}
+
+impl Check {
+    /// Takes in the declarations and the default among `statements`; the
+    /// rules and tests among them are left for [`Check::add`].
+    pub fn new(sources: Sources, statements: &[&Statement], today: NaiveDate) -> Check {
+        let mut checker = Checker {
+            vocab: Vocabulary::default(),
+            diagnostics: Vec::new(),
             sources,
-        },
-        diagnostics,
-    )
+            labels: HashMap::new(),
+            test_names: HashMap::new(),
+        };
+        checker.declarations(statements);
+        let default = checker.default(statements);
+        Check {
+            checker,
+            default,
+            rules: Vec::new(),
+            tests: Vec::new(),
+            today,
+        }
+    }
+
+    /// Checks the rules and tests among `statements`, in order, after
+    /// those already added. Declarations among them were taken by
+    /// [`Check::new`] and are skipped.
+    pub fn add(&mut self, statements: &[&Statement]) {
+        let rules = self.checker.rules(statements);
+        self.rules.extend(rules);
+        let tests = self.checker.tests(statements, self.today);
+        self.tests.extend(tests);
+    }
+
+    /// The policy and every diagnostic.
+    pub fn finish(self) -> (Policy, Vec<Diagnostic>) {
+        let Checker {
+            vocab,
+            diagnostics,
+            sources,
+            ..
+        } = self.checker;
+        (
+            Policy {
+                vocabulary: vocab,
+                default: self.default,
+                rules: self.rules,
+                tests: self.tests,
+                sources,
+            },
+            diagnostics,
+        )
+    }
+
+    /// The sources being checked.
+    pub fn sources(&self) -> &Sources {
+        &self.checker.sources
+    }
 }
 
 pub(crate) struct Checker {
     vocab: Vocabulary,
     diagnostics: Vec<Diagnostic>,
     sources: Sources,
+    /// Rule names seen so far, and where.
+    labels: HashMap<String, Span>,
+    /// Test names seen so far, and where.
+    test_names: HashMap<String, Span>,
 }
 
 /// "did you mean `x`?" for the closest candidate.
@@ -322,7 +375,7 @@ impl Checker {
     }
 
     fn rules(&mut self, statements: &[&Statement]) -> Vec<model::Rule> {
-        let mut labels: HashMap<String, Span> = HashMap::new();
+        let mut labels = std::mem::take(&mut self.labels);
         let mut rules = Vec::new();
         for s in statements {
             let Statement::Rule(r) = s else { continue };
@@ -380,6 +433,7 @@ impl Checker {
                 span: r.span,
             });
         }
+        self.labels = labels;
         rules
     }
 
@@ -468,7 +522,7 @@ impl Checker {
     }
 
     fn tests(&mut self, statements: &[&Statement], today: NaiveDate) -> Vec<model::Test> {
-        let mut names: HashMap<String, Span> = HashMap::new();
+        let mut names = std::mem::take(&mut self.test_names);
         let mut tests = Vec::new();
         for s in statements {
             let Statement::Test(t) = s else { continue };
@@ -508,6 +562,7 @@ impl Checker {
                 expectations,
             });
         }
+        self.test_names = names;
         tests
     }
 }

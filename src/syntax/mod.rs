@@ -7,7 +7,7 @@ mod parse;
 pub mod split;
 
 pub use error::{or_list, SyntaxError};
-pub use parse::{parse_file, parse_query};
+pub use parse::{parse_file, parse_query, parse_ranges};
 
 /// How deep parentheses, brackets and `not`s may nest in one expression.
 /// Real conditions stay far below; the limit keeps every later stage's

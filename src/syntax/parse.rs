@@ -16,17 +16,66 @@ use crate::source::{FileId, Span};
 use crate::value::{Number, Type};
 
 /// Parses a whole file: every statement that parses, and an error for each
-/// one that does not.
+/// one that does not. A large file is parsed on every core, in contiguous
+/// runs of statements put back in order.
 pub fn parse_file(file: FileId, text: &str) -> (File, Vec<SyntaxError>) {
-    let mut statements = Vec::new();
+    let (statements, errors) = parse_ranges(file, text, &split(text));
+    (File { file, statements }, errors)
+}
+
+/// Parses the statements at `ranges` of `text` (from [`split`]), in order;
+/// many of them on every core.
+pub fn parse_ranges(
+    file: FileId,
+    text: &str,
+    ranges: &[Range<usize>],
+) -> (Vec<Statement>, Vec<SyntaxError>) {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if threads > 1 && ranges.len() >= PARALLEL_STATEMENTS {
+        let per_thread = ranges.len().div_ceil(threads);
+        let parts: Vec<(Vec<Statement>, Vec<SyntaxError>)> = std::thread::scope(|scope| {
+            let handles: Vec<_> = ranges
+                .chunks(per_thread)
+                .map(|run| scope.spawn(move || parse_statements(file, text, run)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect()
+        });
+        let mut statements = Vec::with_capacity(ranges.len());
+        let mut errors = Vec::new();
+        for (s, e) in parts {
+            statements.extend(s);
+            errors.extend(e);
+        }
+        (statements, errors)
+    } else {
+        parse_statements(file, text, ranges)
+    }
+}
+
+/// Statements from which a file is worth parsing on several threads.
+const PARALLEL_STATEMENTS: usize = 2048;
+
+/// Parses the statements at `ranges`, in order.
+fn parse_statements(
+    file: FileId,
+    text: &str,
+    ranges: &[Range<usize>],
+) -> (Vec<Statement>, Vec<SyntaxError>) {
+    let mut statements = Vec::with_capacity(ranges.len());
     let mut errors = Vec::new();
-    for range in split(text) {
+    for range in ranges {
         let mut builder = Builder {
             file,
             offset: range.start,
             errors: Vec::new(),
         };
-        match parse_piece(file, text, range, Rule::statement_only) {
+        match parse_piece(file, text, range.clone(), Rule::statement_only) {
             Ok(pair) => {
                 if let Some(statement) = builder.statement(pair) {
                     statements.push(statement);
@@ -36,7 +85,7 @@ pub fn parse_file(file: FileId, text: &str) -> (File, Vec<SyntaxError>) {
         }
         errors.append(&mut builder.errors);
     }
-    (File { file, statements }, errors)
+    (statements, errors)
 }
 
 /// Parses a query in its text form, like

@@ -130,6 +130,20 @@ pub fn content_end(text: &str, range: Range<usize>) -> usize {
     end
 }
 
+/// Whether a statement range (from [`split`]) starts with a declaration's
+/// keyword: `action`, `actor`, `category`, `attribute` or `default`.
+pub fn is_declaration(text: &str, range: &Range<usize>) -> bool {
+    let piece =
+        text[range.clone()].trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+    let word_end = piece
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(piece.len());
+    matches!(
+        &piece[..word_end],
+        "action" | "actor" | "category" | "attribute" | "default"
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
