@@ -86,10 +86,27 @@ pub fn load(paths: &[PathBuf]) -> Result<Loaded, LoadError> {
 
 /// [`load`], with `today` as the date of test queries that give none.
 pub fn load_at(paths: &[PathBuf], today: NaiveDate) -> Result<Loaded, LoadError> {
+    load_with(paths, today, Warnings::Look)
+}
+
+/// [`load_at`], saying whether to look for warnings.
+pub fn load_with(
+    paths: &[PathBuf],
+    today: NaiveDate,
+    warnings: Warnings,
+) -> Result<Loaded, LoadError> {
     let files = load::find_files(paths)?;
     let mut sources = Sources::new();
     let diagnostics = load::read_files(&files, &mut sources)?;
-    Ok(compile(sources, diagnostics, today))
+    Ok(compile_with(sources, diagnostics, today, warnings))
+}
+
+/// Whether loading looks for warnings (the lints) as well as errors.
+/// Deciding needs only the errors, so `eval` and `test` skip the lints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Warnings {
+    Look,
+    Skip,
 }
 
 /// Statements parsed and checked at a time: a large set is never held as a
@@ -102,7 +119,17 @@ const CHECK_PIECE: usize = 16_384;
 /// Declarations come first, from every file, since any rule may use any of
 /// them; then rules and tests are parsed and checked a piece at a time, in
 /// set order.
-pub fn compile(sources: Sources, mut diagnostics: Vec<Diagnostic>, today: NaiveDate) -> Loaded {
+pub fn compile(sources: Sources, diagnostics: Vec<Diagnostic>, today: NaiveDate) -> Loaded {
+    compile_with(sources, diagnostics, today, Warnings::Look)
+}
+
+/// [`compile`], saying whether to look for warnings.
+pub fn compile_with(
+    sources: Sources,
+    mut diagnostics: Vec<Diagnostic>,
+    today: NaiveDate,
+    warnings: Warnings,
+) -> Loaded {
     use syntax::split::{is_declaration, split};
     let skip: Vec<source::FileId> = diagnostics
         .iter()
@@ -136,7 +163,7 @@ pub fn compile(sources: Sources, mut diagnostics: Vec<Diagnostic>, today: NaiveD
     }
     let (policy, errors) = check.finish();
     diagnostics.extend(errors);
-    if !diagnostic::has_errors(&diagnostics) {
+    if warnings == Warnings::Look && !diagnostic::has_errors(&diagnostics) {
         diagnostics.extend(lint::lint(&policy));
     }
     diagnostics.sort_by_key(|d| d.span.map(|s| (s.file, s.start)));
@@ -223,12 +250,12 @@ impl PolicySet {
     pub fn from_text(name: &str, text: &str) -> Result<PolicySet, Loaded> {
         let mut sources = Sources::new();
         sources.add(name, text);
-        compile(sources, Vec::new(), today()).into_set()
+        compile_with(sources, Vec::new(), today(), Warnings::Skip).into_set()
     }
 
     /// Reads a set from paths.
     pub fn load(paths: &[PathBuf]) -> Result<Result<PolicySet, Loaded>, LoadError> {
-        Ok(load(paths)?.into_set())
+        Ok(load_with(paths, today(), Warnings::Skip)?.into_set())
     }
 
     pub fn policy(&self) -> &Policy {

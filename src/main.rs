@@ -132,9 +132,11 @@ fn color(choice: Color) -> bool {
 }
 
 /// Reads and checks the set; on errors prints them and returns `None`.
+/// Loads a set to decide with: errors stop it, warnings are `check`'s.
 fn load(common: &Common) -> Result<Result<PolicySet, Loaded>, String> {
     let today = common.today.unwrap_or_else(edict::today);
-    let loaded = edict::load_at(&common.paths, today).map_err(|e| e.to_string())?;
+    let loaded = edict::load_with(&common.paths, today, edict::Warnings::Skip)
+        .map_err(|e| e.to_string())?;
     Ok(loaded.into_set().map(|set| set.with_today(today)))
 }
 

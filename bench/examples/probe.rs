@@ -1,0 +1,43 @@
+//! Where a decision's time goes at one size: checking the query, deciding,
+//! and how many rules a query touches. `cargo run --release --example probe -- 100000`
+use std::time::Instant;
+
+use edict_bench::{edict_engine, spec::Spec};
+
+fn main() {
+    let n: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(100_000);
+    let spec = Spec::generate(n, 42);
+    let files = edict_engine::files(&spec);
+    let e = edict_engine::Edict::load(&spec, &files);
+    let queries = spec.queries(100_000, 4242);
+    let raws: Vec<_> = queries.iter().map(|q| e.raw(q)).collect();
+    let t = Instant::now();
+    let checked: Vec<_> = raws.iter().map(|r| e.set.check_raw(r).unwrap()).collect();
+    let check = t.elapsed() / queries.len() as u32;
+    let t = Instant::now();
+    let mut applied = 0;
+    let mut allow = 0;
+    for q in &checked {
+        let d = e.set.decide(q);
+        applied += d.rules.len() + d.overridden.len();
+        allow += usize::from(d.effect == edict::Effect::Allow);
+    }
+    let decide = t.elapsed() / queries.len() as u32;
+    let t = Instant::now();
+    for q in &queries {
+        std::hint::black_box(e.decide(q));
+    }
+    println!("ask + decide: {:?}", t.elapsed() / queries.len() as u32);
+    if std::env::var("REPEAT").is_ok() {
+        for _ in 0..20 {
+            for q in &checked {
+                std::hint::black_box(e.set.decide(q));
+            }
+        }
+    }
+    println!(
+        "{n} rules: check {check:?}, decide {decide:?}; {:.2} rules apply a query, {:.1}% allow",
+        applied as f64 / queries.len() as f64,
+        100.0 * allow as f64 / queries.len() as f64
+    );
+}

@@ -1,0 +1,325 @@
+//! regorus as the benchmark runs it: one generic Rego policy, the same for
+//! every set, that reads the rules as data; a query given as the input.
+//!
+//! The data is laid out the way a Rego author would lay it out for speed:
+//! the rules are indexed by action and actor (`"*"` standing for any), and
+//! every name's names at or above it are worked out beforehand, so that a
+//! query looks up only the index entries of its own action's and actor's
+//! names and checks only the rules there, not every rule of the set.
+//!
+//! The policy is evaluated by MODE_PLACEHOLDER.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use regorus::languages::rego::compiler::Compiler;
+use regorus::rvm::RegoVM;
+use regorus::{Engine, Value};
+
+use crate::spec::{above, Atom, Names, Query, Rule, Spec};
+
+/// The policy.
+///
+/// * `data.above.actions[name]` and `data.above.actors[name]` list the names
+///   at or above `name`, and `"*"`;
+/// * `data.above.categories[name]` is an object whose keys are the names at
+///   or above `name`, and `"*"`;
+/// * `data.index[a][b]` lists the rules whose actions include `a` and whose
+///   actors include `b`, with `"*"` for a rule about any action or any actor;
+/// * a rule is `{"allow": .., "categories": [..], "from": .., "until": ..,
+///   "where": .., "unless": ..}`: its categories are names, or `["*"]` for
+///   any; `from` and `until` are inclusive ISO dates (which order as text),
+///   `""` and `"9999-12-31"` when open; `where` is a condition, and `unless`
+///   a condition or null (no exception);
+/// * a condition, a conjunction of atoms, is given as the values it admits:
+///   `{"countries": {..}, "over": n, "at_most": n, "verified": [..]}`, the
+///   countries an object whose keys are the countries admitted (`"*"` for
+///   any), the amount admitted above `over` and up to `at_most`, and
+///   `verified` the values of `verified` admitted.
+pub const POLICY: &str = r#"package edict
+
+import rego.v1
+
+default allow := false
+
+allow if {
+	true in effects
+	not false in effects
+}
+
+# The effects of the rules that apply to the input.
+effects contains rule.allow if {
+	some a in actions
+	by_actor := data.index[a]
+	some b in actors
+	some rule in by_actor[b]
+	input.date >= rule.from
+	input.date <= rule.until
+	some category in rule.categories
+	categories[category]
+	meets(rule.where)
+	not meets(rule.unless)
+}
+
+actions := data.above.actions[input.action]
+
+actors := data.above.actors[input.actor]
+
+categories := data.above.categories[input.category]
+
+countries := [input.country, "*"]
+
+meets(condition) if {
+	some country in countries
+	condition.countries[country]
+	input.amount > condition.over
+	input.amount <= condition.at_most
+	input.verified in condition.verified
+}
+"#;
+
+/// The rule evaluated for a decision.
+const ALLOW: &str = "data.edict.allow";
+
+/// The key that stands for any name.
+const ANY: &str = "*";
+
+/// The set loaded into regorus.
+pub struct Rego {
+    engine: Engine,
+    vm: Option<RegoVM>,
+    /// The text of every name, by kind, in the order of the spec's names.
+    actions: Vec<Value>,
+    actors: Vec<Value>,
+    categories: Vec<Value>,
+    /// The input's keys, made once.
+    keys: [Value; 7],
+}
+
+fn text(s: &str) -> Value {
+    Value::from(s)
+}
+
+fn object(entries: impl IntoIterator<Item = (Value, Value)>) -> Value {
+    Value::from(entries.into_iter().collect::<BTreeMap<Value, Value>>())
+}
+
+/// The set as the policy's data (see [`POLICY`]), given the text of every
+/// name by kind.
+pub fn data(spec: &Spec, names: &[Vec<Value>; 3]) -> Value {
+    // action key -> actor key -> rules
+    let mut index: BTreeMap<Value, BTreeMap<Value, Vec<Value>>> = BTreeMap::new();
+    let any = text(ANY);
+    for rule in &spec.rules {
+        let value = rule_data(rule, &names[2]);
+        let keys = |scope: &Option<Vec<usize>>, names: &[Value]| -> Vec<Value> {
+            match scope {
+                None => vec![any.clone()],
+                Some(s) => s.iter().map(|&n| names[n].clone()).collect(),
+            }
+        };
+        for a in keys(&rule.actions, &names[0]) {
+            let by_actor = index.entry(a).or_default();
+            for b in keys(&rule.actors, &names[1]) {
+                // a rule's names are distinct, so it is listed once a pair
+                by_actor.entry(b).or_default().push(value.clone());
+            }
+        }
+    }
+    let index = object(index.into_iter().map(|(a, by_actor)| {
+        let by_actor = by_actor
+            .into_iter()
+            .map(|(b, rules)| (b, Value::from(rules)));
+        (a, object(by_actor))
+    }));
+    object([
+        (text("index"), index),
+        (
+            text("above"),
+            object([
+                (text("actions"), above_list(&spec.actions, &names[0])),
+                (text("actors"), above_list(&spec.actors, &names[1])),
+                (text("categories"), above_set(&spec.categories, &names[2])),
+            ]),
+        ),
+    ])
+}
+
+fn rule_data(rule: &Rule, categories: &[Value]) -> Value {
+    let categories = match &rule.categories {
+        None => vec![text(ANY)],
+        Some(s) => s.iter().map(|&n| categories[n].clone()).collect(),
+    };
+    let date = |d: Option<chrono::NaiveDate>, open: &str| {
+        d.map_or_else(|| text(open), |d| Value::from(d.to_string()))
+    };
+    let unless = if rule.unless.is_empty() {
+        Value::Null
+    } else {
+        condition(&rule.unless)
+    };
+    object([
+        (text("allow"), Value::from(rule.allow)),
+        (text("categories"), Value::from(categories)),
+        (text("from"), date(rule.from, "")),
+        (text("until"), date(rule.until, "9999-12-31")),
+        (text("where"), condition(&rule.where_)),
+        (text("unless"), unless),
+    ])
+}
+
+/// A conjunction of atoms as the values it admits (see [`POLICY`]). With
+/// no bound on the amount, `over` is `i64::MIN`, which no amount is.
+fn condition(atoms: &[Atom]) -> Value {
+    // None: any country
+    let mut countries: Option<BTreeSet<&str>> = None;
+    let (mut over, mut at_most) = (i64::MIN, i64::MAX);
+    let mut verified = vec![false, true];
+    for atom in atoms {
+        let admitted: BTreeSet<&str> = match atom {
+            Atom::CountryIs(c) => BTreeSet::from([c.as_str()]),
+            Atom::CountryIn(cs) => cs.iter().map(String::as_str).collect(),
+            Atom::AmountOver(n) => {
+                over = over.max(*n);
+                continue;
+            }
+            Atom::AmountAtMost(n) => {
+                at_most = at_most.min(*n);
+                continue;
+            }
+            Atom::Verified => {
+                verified.retain(|&v| v);
+                continue;
+            }
+            Atom::NotVerified => {
+                verified.retain(|&v| !v);
+                continue;
+            }
+        };
+        countries = Some(match countries {
+            None => admitted,
+            Some(before) => before.intersection(&admitted).copied().collect(),
+        });
+    }
+    let countries = countries.map_or_else(|| BTreeSet::from([ANY]), |c| c);
+    object([
+        (
+            text("countries"),
+            object(countries.into_iter().map(|c| (text(c), Value::from(true)))),
+        ),
+        (text("over"), Value::from(over)),
+        (text("at_most"), Value::from(at_most)),
+        (
+            text("verified"),
+            Value::from(verified.into_iter().map(Value::from).collect::<Vec<_>>()),
+        ),
+    ])
+}
+
+/// The names at or above each name, and `"*"`, by name.
+fn above_names(names: &Names, texts: &[Value]) -> Vec<(Value, Vec<Value>)> {
+    (0..names.names.len())
+        .map(|i| {
+        let mut list: Vec<Value> = above(names, i)
+            .into_iter()
+            .enumerate()
+            .filter(|&(_, is_above)| is_above)
+            .map(|(j, _)| texts[j].clone())
+            .collect();
+        list.push(text(ANY));
+        (texts[i].clone(), list)
+    })
+        .collect()
+}
+
+/// For every name, a list of the names at or above it, and `"*"`.
+fn above_list(names: &Names, texts: &[Value]) -> Value {
+    object(above_names(names, texts).into_iter().map(|(name, list)| (name, Value::from(list))))
+}
+
+/// For every name, an object whose keys are the names at or above it, and
+/// `"*"`.
+fn above_set(names: &Names, texts: &[Value]) -> Value {
+    object(above_names(names, texts).into_iter().map(|(name, list)| {
+        (name, object(list.into_iter().map(|n| (n, Value::from(true)))))
+    }))
+}
+
+fn texts(names: &Names) -> Vec<Value> {
+    names.names.iter().map(|n| text(n)).collect()
+}
+
+impl Rego {
+    /// Loads the policy and the set as data, and prepares the engine (with a
+    /// first evaluation) so that no decision pays for that.
+    pub fn load(spec: &Spec) -> Rego {
+        let names = [
+            texts(&spec.actions),
+            texts(&spec.actors),
+            texts(&spec.categories),
+        ];
+        let data = data(spec, &names);
+        let mut engine = Engine::new();
+        engine
+            .add_policy("edict.rego".to_string(), POLICY.to_string())
+            .unwrap_or_else(|e| panic!("the Rego policy does not load: {e}"));
+        engine
+            .add_data(data.clone())
+            .unwrap_or_else(|e| panic!("the Rego data does not load: {e}"));
+        let vm = (std::env::var("REGO_MODE").as_deref() == Ok("vm")).then(|| {
+            let compiled = engine
+                .compile_with_entrypoint(&regorus::Rc::from(ALLOW))
+                .unwrap_or_else(|e| panic!("the Rego policy does not compile: {e}"));
+            let program = Compiler::compile_from_policy(&compiled, &[ALLOW])
+                .unwrap_or_else(|e| panic!("the Rego policy does not compile to RVM: {e}"));
+            let mut vm = RegoVM::new_with_policy(compiled);
+            vm.load_program(program);
+            vm.set_max_instructions(usize::MAX);
+            vm.set_data(data)
+                .unwrap_or_else(|e| panic!("the Rego data does not load into RVM: {e}"));
+            vm
+        });
+        let [actions, actors, categories] = names;
+        let keys = [
+            "action", "actor", "category", "date", "country", "amount", "verified",
+        ]
+        .map(text);
+        let mut rego = Rego {
+            engine,
+            vm,
+            actions,
+            actors,
+            categories,
+            keys,
+        };
+        if let Some(q) = spec.queries(1, 0).first() {
+            rego.decide(q);
+        }
+        rego
+    }
+
+    /// Sets the query as the input and evaluates `allow`. True is allow.
+    pub fn decide(&mut self, q: &Query) -> bool {
+        let values = [
+            self.actions[q.action].clone(),
+            self.actors[q.actor].clone(),
+            self.categories[q.category].clone(),
+            Value::from(q.date.to_string()),
+            text(&q.country),
+            Value::from(q.amount),
+            Value::from(q.verified),
+        ];
+        let input = object(self.keys.iter().cloned().zip(values));
+        let result = if let Some(vm) = &mut self.vm {
+            vm.set_input(input);
+            vm.execute().map_err(|e| e.to_string())
+        } else {
+            self.engine.set_input(input);
+            self.engine.eval_rule(ALLOW.to_string()).map_err(|e| e.to_string())
+        };
+        match result {
+            Ok(Value::Bool(allow)) => allow,
+            Ok(other) => panic!("`allow` is not a bool: {other}"),
+            Err(e) => panic!("the Rego policy fails: {e}"),
+        }
+    }
+}
