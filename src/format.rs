@@ -15,6 +15,7 @@
 
 use crate::check::query::literal_text;
 use crate::check::RawQuery;
+use crate::source::Span;
 use crate::syntax::ast::*;
 use crate::syntax::split::code_chars;
 use crate::syntax::{parse_file, SyntaxError};
@@ -115,26 +116,27 @@ fn format_once(text: &str) -> Result<String, FormatError> {
         }
     };
     for statement in &file.statements {
-        let mut span = statement_span(statement);
+        let span = statement_span(statement);
         // a statement's span can take in the spaces after it (pest keeps
         // the ones it skipped looking for an optional clause)
-        span.end = span.start
-            + text[span.start..span.end]
+        let end = span.start()
+            + text[span.range()]
                 .trim_end_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
                 .len();
+        let span = Span::new(span.file, span.start(), end);
         // comments on lines of their own before the statement
-        while let Some(c) = comments.next_if(|c| c.at < span.start) {
+        while let Some(c) = comments.next_if(|c| c.at < span.start()) {
             blank_before(&mut out, last_end, c.at);
             out.push_str(&c.text);
             out.push('\n');
             last_end = Some(c.at + c.text.len());
         }
-        blank_before(&mut out, last_end, span.start);
+        blank_before(&mut out, last_end, span.start());
         let lines = statement_lines(statement);
         // comments inside the statement, or after it on its last line
-        let line_end = text[span.end..]
+        let line_end = text[span.end()..]
             .find('\n')
-            .map_or(text.len(), |i| span.end + i);
+            .map_or(text.len(), |i| span.end() + i);
         let mut inside: Vec<Comment> = Vec::new();
         while let Some(c) = comments.next_if(|c| c.at < line_end) {
             inside.push(c);
@@ -258,7 +260,7 @@ fn line(text: String, sources: Vec<usize>, indent: &'static str) -> Line {
 }
 
 fn statement_lines(statement: &Statement) -> Vec<Line> {
-    let whole = |span: crate::source::Span| vec![span.start];
+    let whole = |span: crate::source::Span| vec![span.start()];
     match statement {
         Statement::Names(d) => {
             let mut text = format!("{} {}", d.kind.as_str(), names(&d.names));
@@ -290,7 +292,7 @@ fn statement_lines(statement: &Statement) -> Vec<Line> {
         Statement::Test(t) => {
             let mut lines = vec![line(
                 format!("test {} {{", text_literal(&t.name.value)),
-                vec![t.span.start],
+                vec![t.span.start()],
                 "",
             )];
             for e in &t.expectations {
@@ -304,7 +306,7 @@ fn statement_lines(statement: &Statement) -> Vec<Line> {
                     "  ",
                 ));
             }
-            lines.push(line("}".to_string(), vec![t.span.end - 1], ""));
+            lines.push(line("}".to_string(), vec![t.span.end() - 1], ""));
             lines
         }
     }
@@ -312,18 +314,18 @@ fn statement_lines(statement: &Statement) -> Vec<Line> {
 
 fn rule_lines(r: &Rule) -> Vec<Line> {
     let mut head = String::new();
-    let mut head_sources = vec![r.span.start, r.actions.span().start];
+    let mut head_sources = vec![r.span.start(), r.actions.span().start()];
     if let Some(label) = &r.label {
         head.push_str(&format!("{}: ", label.text));
     }
     head.push_str(&format!("{} {}", r.effect.as_str(), scope(&r.actions)));
     if let Some(c) = &r.actors {
         head.push_str(&format!(" by {}", scope(&c.value)));
-        head_sources.push(c.span.start);
+        head_sources.push(c.span.start());
     }
     if let Some(c) = &r.categories {
         head.push_str(&format!(" to category {}", scope(&c.value)));
-        head_sources.push(c.span.start);
+        head_sources.push(c.span.start());
     }
     let mut window = String::new();
     let mut window_sources = Vec::new();
@@ -335,7 +337,7 @@ fn rule_lines(r: &Rule) -> Vec<Line> {
             Some(end) => window.push_str(&format!(" between {} and {}", b.date.text, end.text)),
             None => window.push_str(&format!(" {} {}", b.op.as_str(), b.date.text)),
         }
-        window_sources.push(b.span.start);
+        window_sources.push(b.span.start());
     }
     let mut lines = Vec::new();
     if window.is_empty() || head.len() + window.len() <= MAX_WIDTH {
@@ -350,21 +352,21 @@ fn rule_lines(r: &Rule) -> Vec<Line> {
     if let Some(c) = &r.where_ {
         lines.push(line(
             format!("where {}", expr(&c.value)),
-            vec![c.span.start],
+            vec![c.span.start()],
             "  ",
         ));
     }
     if let Some(c) = &r.unless {
         lines.push(line(
             format!("unless {}", expr(&c.value)),
-            vec![c.span.start],
+            vec![c.span.start()],
             "  ",
         ));
     }
     if let Some(c) = &r.because {
         lines.push(line(
             format!("because {}", text_literal(&c.value.value)),
-            vec![c.span.start],
+            vec![c.span.start()],
             "  ",
         ));
     }

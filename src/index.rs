@@ -15,7 +15,7 @@
 //! The layout, chosen after measuring (see `bench/README.md`):
 //!
 //! - the action keys index a dense table that leads to each action's own
-//!   small open-addressing table of actor keys (at most half full), so an
+//!   small open-addressing table of actor keys (at most two thirds full), so an
 //!   actor key that leads nowhere costs one look at one cache line;
 //! - each (action, actor) pair's category keys are a sorted slice, searched
 //!   by bisection;
@@ -146,7 +146,11 @@ impl Index {
             let end = i + filed[i..].partition_point(|f| f[0] == a);
             let run = &filed[i..end];
             let actors = 1 + run.windows(2).filter(|w| w[0][1] != w[1][1]).count();
-            let bits = (2 * actors).next_power_of_two().trailing_zeros().max(1);
+            // at most two thirds full: a hit is found in one or two looks
+            let bits = (actors + actors.div_ceil(2))
+                .next_power_of_two()
+                .trailing_zeros()
+                .max(1);
             let start = index.slots.len();
             index.slots.resize(start + (1 << bits), (EMPTY, 0, 0));
             index.actions[key_slot(a, action_keys)] = Some((start as u32, bits));

@@ -166,7 +166,7 @@ pub fn compile_with(
     if warnings == Warnings::Look && !diagnostic::has_errors(&diagnostics) {
         diagnostics.extend(lint::lint(&policy));
     }
-    diagnostics.sort_by_key(|d| d.span.map(|s| (s.file, s.start)));
+    diagnostics.sort_by_key(|d| d.span.map(|s| (s.file, s.start())));
     Loaded {
         policy,
         diagnostics,

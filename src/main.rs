@@ -135,8 +135,8 @@ fn color(choice: Color) -> bool {
 /// Loads a set to decide with: errors stop it, warnings are `check`'s.
 fn load(common: &Common) -> Result<Result<PolicySet, Loaded>, String> {
     let today = common.today.unwrap_or_else(edict::today);
-    let loaded = edict::load_with(&common.paths, today, edict::Warnings::Skip)
-        .map_err(|e| e.to_string())?;
+    let loaded =
+        edict::load_with(&common.paths, today, edict::Warnings::Skip).map_err(|e| e.to_string())?;
     Ok(loaded.into_set().map(|set| set.with_today(today)))
 }
 
@@ -412,10 +412,10 @@ fn answer_line(
             );
         }
         (Ok((query, decision)), _) => {
-            let ids: Vec<&str> = decision
+            let ids: Vec<_> = decision
                 .rules
                 .iter()
-                .map(|&i| set.policy().rules[i].id.as_str())
+                .map(|&i| set.policy().rules[i].id())
                 .collect();
             let by = if decision.by_default {
                 "default".to_string()
@@ -579,9 +579,11 @@ fn fmt(paths: &[PathBuf], check: bool, color: bool) -> Result<ExitCode, String> 
                     .iter()
                     .map(|e| {
                         let mut d = e.to_diagnostic();
-                        d.span = d.span.map(|s| edict::source::Span::new(id, s.start, s.end));
+                        d.span = d
+                            .span
+                            .map(|s| edict::source::Span::new(id, s.start(), s.end()));
                         d.notes.iter_mut().for_each(|n| {
-                            n.span = edict::source::Span::new(id, n.span.start, n.span.end)
+                            n.span = edict::source::Span::new(id, n.span.start(), n.span.end())
                         });
                         d
                     })

@@ -1,8 +1,10 @@
 //! The checked policy set: names interned, dates and types resolved. Only
 //! the checker builds it, so everything in it is known to be valid.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 
@@ -126,8 +128,7 @@ impl Vocabulary {
 /// A rule ready to be evaluated.
 #[derive(Debug, Clone)]
 pub struct Rule {
-    /// The author's name for the rule, or `file:line`.
-    pub id: String,
+    /// The author's name for the rule; see [`Rule::id`].
     pub name: Option<String>,
     pub effect: Effect,
     /// `None` stands for `any`.
@@ -142,9 +143,20 @@ pub struct Rule {
     pub where_: Option<Expr>,
     pub unless: Option<Expr>,
     pub reason: Option<String>,
-    pub file: String,
+    /// The file's name, shared by its rules.
+    pub file: Arc<str>,
     pub line: usize,
     pub span: Span,
+}
+
+impl Rule {
+    /// The rule's identity in answers: its name, or `file:line`.
+    pub fn id(&self) -> Cow<'_, str> {
+        match &self.name {
+            Some(name) => Cow::Borrowed(name),
+            None => Cow::Owned(format!("{}:{}", self.file, self.line)),
+        }
+    }
 }
 
 /// One end of a rule's time window.

@@ -56,8 +56,8 @@ impl<'a> Shown<'a> {
         let mut labels: Vec<(Span, Option<String>)> =
             d.span.map(|s| (s, d.label.clone())).into_iter().collect();
         if let (Some(f), Some(span)) = (file, d.span) {
-            if f.line_text(span.start).len() > MAX_SNIPPET_LINE {
-                let at = f.line_col(span.start);
+            if f.line_text(span.start()).len() > MAX_SNIPPET_LINE {
+                let at = f.line_col(span.start());
                 message = format!("{message}\n  at {}:{}:{}", f.name, at.line, at.column);
                 file = None;
                 labels.clear();
@@ -66,7 +66,7 @@ impl<'a> Shown<'a> {
         // miette draws no label at the very end of a text: point at the
         // last character instead, or, in an empty text, say it in words.
         if let (Some(f), Some((span, label))) = (file, labels.first_mut()) {
-            if span.start >= f.text.len() {
+            if span.start() >= f.text.len() {
                 match f.text.char_indices().last() {
                     Some((i, _)) => *span = Span::new(span.file, i, f.text.len()),
                     None => {
@@ -85,8 +85,8 @@ impl<'a> Shown<'a> {
                 labels.push((note.span, Some(note.label.clone())));
             } else {
                 let f = &**sources.get(note.span.file);
-                let short = f.line_text(note.span.start).len() <= MAX_SNIPPET_LINE;
-                let at = f.line_col(note.span.start);
+                let short = f.line_text(note.span.start()).len() <= MAX_SNIPPET_LINE;
+                let at = f.line_col(note.span.start());
                 related.push(Shown {
                     diagnostic: d,
                     message: if short {
@@ -162,7 +162,7 @@ impl miette::Diagnostic for Shown<'_> {
         self.file?;
         Some(Box::new(self.labels.iter().enumerate().map(
             |(i, (span, label))| {
-                let s = SourceSpan::from(span.start..span.end);
+                let s = SourceSpan::from(span.start()..span.end());
                 if i == 0 {
                     LabeledSpan::new_primary_with_span(label.clone(), s)
                 } else {
@@ -211,8 +211,8 @@ pub fn diagnostic_json(d: &Diagnostic, sources: &Sources) -> Json {
     });
     if let Some(span) = d.span {
         let file = sources.get(span.file);
-        let start = file.line_col(span.start);
-        let end = file.line_col(span.end);
+        let start = file.line_col(span.start());
+        let end = file.line_col(span.end());
         object["file"] = json!(file.name);
         object["line"] = json!(start.line);
         object["column"] = json!(start.column);
@@ -231,7 +231,7 @@ pub fn diagnostic_json(d: &Diagnostic, sources: &Sources) -> Json {
             .iter()
             .map(|n| {
                 let file = sources.get(n.span.file);
-                let at = file.line_col(n.span.start);
+                let at = file.line_col(n.span.start());
                 json!({"message": n.label, "file": file.name, "line": at.line, "column": at.column})
             })
             .collect();
@@ -260,8 +260,8 @@ pub fn decision_json(policy: &Policy, decision: &Decision) -> Json {
         .map(|&i| {
             let r = &policy.rules[i];
             json!({
-                "id": r.id,
-                "file": r.file,
+                "id": r.id(),
+                "file": &*r.file,
                 "line": r.line,
                 "effect": r.effect.as_str(),
                 "reason": r.reason,
@@ -279,7 +279,7 @@ pub fn decision_json(policy: &Policy, decision: &Decision) -> Json {
             .iter()
             .map(|u| {
                 let r = &policy.rules[u.rule];
-                json!({"id": r.id, "file": r.file, "line": r.line, "effect": r.effect.as_str(), "missing": u.missing, "applied": u.applied})
+                json!({"id": r.id(), "file": &*r.file, "line": r.line, "effect": r.effect.as_str(), "missing": u.missing, "applied": u.applied})
             })
             .collect();
     }
@@ -309,7 +309,7 @@ pub fn write_decision_json(policy: &Policy, decision: &Decision, out: &mut Vec<u
             out.push(b',');
         }
         out.extend_from_slice(b"{\"id\":");
-        text(out, &r.id);
+        text(out, &r.id());
         out.extend_from_slice(b",\"file\":");
         text(out, &r.file);
         out.extend_from_slice(format!(",\"line\":{},\"effect\":\"", r.line).as_bytes());
@@ -473,14 +473,14 @@ pub fn coverage_json(policy: &Policy, report: &Report) -> Json {
         .rules
         .iter()
         .zip(&report.coverage)
-        .map(|(r, hits)| json!({"id": r.id, "file": r.file, "line": r.line, "effect": r.effect.as_str(), "expectations": hits}))
+        .map(|(r, hits)| json!({"id": r.id(), "file": &*r.file, "line": r.line, "effect": r.effect.as_str(), "expectations": hits}))
         .collect();
     let uncovered: Vec<Json> = report
         .uncovered()
         .into_iter()
         .map(|i| {
             let r = &policy.rules[i];
-            json!({"id": r.id, "file": r.file, "line": r.line})
+            json!({"id": r.id(), "file": &*r.file, "line": r.line})
         })
         .collect();
     json!({"rules": rules, "uncovered": uncovered, "percent": report.coverage_percent()})
@@ -504,7 +504,7 @@ pub fn report_json(policy: &Policy, report: &Report) -> Json {
                     })
                 })
                 .collect();
-            json!({"name": r.name, "file": r.file, "line": r.line, "passed": r.passed(), "expectations": r.expectations, "failures": failures})
+            json!({"name": r.name, "file": &*r.file, "line": r.line, "passed": r.passed(), "expectations": r.expectations, "failures": failures})
         })
         .collect();
     json!({"passed": report.passed(), "failed": report.failed(), "tests": tests})
@@ -522,7 +522,7 @@ pub fn decision_table(policy: &Policy, rows: &[(String, Result<Decision, String>
                 d.effect.as_str().to_string(),
                 d.rules
                     .iter()
-                    .map(|&i| policy.rules[i].id.as_str())
+                    .map(|&i| policy.rules[i].id())
                     .collect::<Vec<_>>()
                     .join(", "),
             ),
@@ -571,12 +571,12 @@ pub fn explanation_human(policy: &Policy, explanations: &[Explanation]) -> Strin
 /// The source line of a span with the span underlined.
 fn underline(sources: &Sources, span: Span, indent: &str) -> String {
     let file = sources.get(span.file);
-    let line_text = file.line_text(span.start);
+    let line_text = file.line_text(span.start());
     if line_text.len() > MAX_SNIPPET_LINE {
         return String::new();
     }
-    let start = file.line_col(span.start);
-    let end = file.line_col(span.end);
+    let start = file.line_col(span.start());
+    let end = file.line_col(span.end());
     let width = if end.line == start.line {
         end.column.saturating_sub(start.column).max(1)
     } else {
@@ -602,15 +602,15 @@ pub fn explanation_json(policy: &Policy, explanations: &[Explanation]) -> Json {
         .map(|e| {
             let r = &policy.rules[e.rule];
             let mut object = json!({
-                "id": r.id, "file": r.file, "line": r.line, "effect": r.effect.as_str(),
+                "id": r.id(), "file": &*r.file, "line": r.line, "effect": r.effect.as_str(),
                 "applied": e.applied, "reason": e.reason,
             });
             if let Some(span) = e.span {
                 let file = policy.sources.get(span.file);
-                let start = file.line_col(span.start);
-                let end = file.line_col(span.end);
+                let start = file.line_col(span.start());
+                let end = file.line_col(span.end());
                 object["clause"] = json!({"line": start.line, "column": start.column, "end_line": end.line, "end_column": end.column,
-                    "text": &file.text[span.start..span.end]});
+                    "text": &file.text[span.start()..span.end()]});
             }
             object
         })

@@ -7,16 +7,40 @@ pub type FileId = u32;
 
 /// A byte range in one source file. Every AST node carries one, so that any
 /// stage can point back at what the user wrote.
+///
+/// Offsets are kept in 32 bits, since a set holds millions of spans: a
+/// policy file is at most 64 MiB (see [`crate::load`]); in a longer text (a
+/// query given on the command line, say) spans past 4 GiB point at its end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Span {
     pub file: FileId,
-    pub start: usize,
-    pub end: usize,
+    start: u32,
+    end: u32,
 }
 
 impl Span {
     pub fn new(file: FileId, start: usize, end: usize) -> Span {
-        Span { file, start, end }
+        let clamp = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        Span {
+            file,
+            start: clamp(start),
+            end: clamp(end),
+        }
+    }
+
+    /// The first byte.
+    pub fn start(self) -> usize {
+        self.start as usize
+    }
+
+    /// One past the last byte.
+    pub fn end(self) -> usize {
+        self.end as usize
+    }
+
+    /// The bytes, as a range.
+    pub fn range(self) -> std::ops::Range<usize> {
+        self.start()..self.end()
     }
 
     /// The smallest span that covers both.

@@ -66,12 +66,12 @@ fn parse_fixtures() {
                     t.span,
                 ),
             };
-            let at = sources.get(0).line_col(span.start);
+            let at = sources.get(0).line_col(span.start());
             report.push_str(&format!(
                 "{}:{}: {kind}: {}\n",
                 at.line,
                 at.column,
-                &text[span.start..span.end]
+                &text[span.start()..span.end()]
             ));
         }
         insta::assert_snapshot!(snapshot(&text, &report));

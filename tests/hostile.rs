@@ -42,7 +42,7 @@ fn invalid_utf8_is_one_diagnostic_at_the_bad_byte() {
         .policy
         .sources
         .get(0)
-        .line_col(d.span.expect("span").start);
+        .line_col(d.span.expect("span").start());
     assert_eq!((at.line, at.column), (2, 7));
 }
 

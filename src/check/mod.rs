@@ -7,6 +7,7 @@ pub mod query;
 pub mod suggest;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 
@@ -48,6 +49,7 @@ impl Check {
             sources,
             labels: HashMap::new(),
             test_names: HashMap::new(),
+            last_file: None,
         };
         checker.declarations(statements);
         let default = checker.default(statements);
@@ -104,6 +106,8 @@ pub(crate) struct Checker {
     labels: HashMap<String, Span>,
     /// Test names seen so far, and where.
     test_names: HashMap<String, Span>,
+    /// The name of the file whose rules are being checked.
+    last_file: Option<(crate::source::FileId, Arc<str>)>,
 }
 
 /// "did you mean `x`?" for the closest candidate.
@@ -183,11 +187,23 @@ impl Checker {
     }
 
     fn line(&self, span: Span) -> usize {
-        self.sources.get(span.file).line_col(span.start).line
+        self.sources.get(span.file).line_col(span.start()).line
     }
 
     fn file_name(&self, span: Span) -> String {
         self.sources.get(span.file).name.clone()
+    }
+
+    /// The file's name, one copy for all its rules.
+    fn shared_file_name(&mut self, span: Span) -> Arc<str> {
+        match &self.last_file {
+            Some((file, name)) if *file == span.file => Arc::clone(name),
+            _ => {
+                let name: Arc<str> = Arc::from(self.sources.get(span.file).name.as_str());
+                self.last_file = Some((span.file, Arc::clone(&name)));
+                name
+            }
+        }
     }
 
     fn declarations(&mut self, statements: &[&Statement]) {
@@ -413,10 +429,9 @@ impl Checker {
             let where_ = r.where_.as_ref().and_then(|c| self.condition(&c.value));
             let unless = r.unless.as_ref().and_then(|c| self.condition(&c.value));
             let line = self.line(r.span);
-            let file = self.file_name(r.span);
+            let file = self.shared_file_name(r.span);
             let name = r.label.as_ref().map(|l| l.text.clone());
             rules.push(model::Rule {
-                id: name.clone().unwrap_or_else(|| format!("{file}:{line}")),
                 name,
                 effect: r.effect,
                 actions,
@@ -547,7 +562,7 @@ impl Checker {
                         expectations.push(model::Expectation {
                             effect: e.effect,
                             query,
-                            text: source.text[e.query.span.start..e.query.span.end].to_string(),
+                            text: source.text[e.query.span.start()..e.query.span.end()].to_string(),
                             line: self.line(e.span),
                             span: e.span,
                         })

@@ -636,9 +636,9 @@ impl Builder {
             match chars.next() {
                 Some((_, e @ ('"' | '\\'))) => value.push(e),
                 Some((j, e)) => {
-                    let start = span.start + 1 + i;
+                    let start = span.start() + 1 + i;
                     self.errors.push(SyntaxError::BadEscape {
-                        span: Span::new(self.file, start, span.start + 1 + j + e.len_utf8()),
+                        span: Span::new(self.file, start, span.start() + 1 + j + e.len_utf8()),
                         escape: format!("\\{e}"),
                     });
                 }
