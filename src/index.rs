@@ -17,8 +17,8 @@
 //! - the action keys index a dense table that leads to each action's own
 //!   small open-addressing table of actor keys (at most two thirds full), so an
 //!   actor key that leads nowhere costs one look at one cache line;
-//! - each (action, actor) pair's category keys are a sorted slice, searched
-//!   by bisection;
+//! - each (action, actor) pair's category keys are a sorted slice, met with
+//!   the query's sorted category keys in one pass;
 //! - a rule whose scopes would be filed under more than [`MAX_KEYS`] keys is
 //!   kept on a short list that every query checks one by one.
 
@@ -128,7 +128,7 @@ impl Index {
         filed.dedup();
         let action_keys = vocab.names(Kind::Action).names.len() + 1;
         let pairs = 1 + filed.windows(2).filter(|w| w[0][..2] != w[1][..2]).count();
-        let filter_bits = (16 * pairs).next_power_of_two().trailing_zeros().max(6);
+        let filter_bits = (16 * pairs).next_power_of_two().trailing_zeros().max(7);
         let mut index = Index {
             closures,
             actions: vec![None; action_keys],
@@ -226,6 +226,8 @@ impl Index {
         let category = query.category;
         if let Some(c) = category {
             self.closures[2].above(vocab.names(Kind::Category), c, &mut s.categories);
+            // sorted, to be met with each pair's sorted run in one pass
+            s.categories.sort_unstable();
         }
         let day = query.date.num_days_from_ce();
         let action_keys = self.actions.len();
@@ -259,11 +261,20 @@ impl Index {
                         }
                     }
                     Some(_) => {
-                        for &c in &s.categories {
-                            if let Ok(i) = run.binary_search_by_key(&c, |&(key, _, _)| key) {
-                                let (_, start, len) = run[i];
-                                let entries = &self.entries[start as usize..(start + len) as usize];
-                                visit(policy, query, day, entries, Truth::True, &mut s.hits);
+                        // both sorted: walk them side by side
+                        let (mut i, mut j) = (0, 0);
+                        while i < run.len() && j < s.categories.len() {
+                            let (key, start, len) = run[i];
+                            match key.cmp(&s.categories[j]) {
+                                std::cmp::Ordering::Less => i += 1,
+                                std::cmp::Ordering::Greater => j += 1,
+                                std::cmp::Ordering::Equal => {
+                                    let entries =
+                                        &self.entries[start as usize..(start + len) as usize];
+                                    visit(policy, query, day, entries, Truth::True, &mut s.hits);
+                                    i += 1;
+                                    j += 1;
+                                }
                             }
                         }
                     }
@@ -423,14 +434,15 @@ fn key_slot(key: NameId, slots: usize) -> usize {
 }
 
 /// The two filter bits of an (action key, actor key) pair.
+///
+/// Both bits lie in one 64-bit word (a blocked Bloom filter), so a look at
+/// the filter costs at most one cache miss.
 fn filter_bits_of(action: NameId, actor: NameId, bits: u32) -> [usize; 2] {
     let h = ((action as u64) << 32 | actor as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     let h = h ^ (h >> 29);
     let h = h.wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    [
-        (h >> (64 - bits)) as usize,
-        ((h >> 3) & ((1 << bits) - 1)) as usize,
-    ]
+    let word = ((h >> (70 - bits)) as usize) << 6;
+    [word | (h & 63) as usize, word | ((h >> 6) & 63) as usize]
 }
 
 /// Where a key's search starts in a table of `1 << bits` places: the top

@@ -40,7 +40,7 @@ pub fn parse_query(line: &str) -> Result<RawQuery, String> {
             actor: field(usual.actor),
             category: usual.category.map(field),
             date: usual.date.map(field),
-            attributes: match &usual.attributes {
+            attributes: match usual.attributes {
                 Some(map) => attributes(map)?,
                 None => Vec::new(),
             },
@@ -54,7 +54,7 @@ pub fn parse_query(line: &str) -> Result<RawQuery, String> {
 pub fn parse_slowly(line: &str) -> Result<RawQuery, String> {
     let json: Json = serde_json::from_str(line)
         .map_err(|e| format!("invalid JSON: {}", lower_first(&e.to_string())))?;
-    let Json::Object(object) = json else {
+    let Json::Object(mut object) = json else {
         return Err(
             "a query must be a JSON object, like {\"action\": \"sale\", \"actor\": \"partner\"}"
                 .to_string(),
@@ -85,13 +85,13 @@ pub fn parse_slowly(line: &str) -> Result<RawQuery, String> {
     let actor = text("actor", true)?.expect("required");
     let category = text("category", false)?;
     let date = text("date", false)?;
-    let attributes = match object.get("attributes") {
+    let attributes = match object.remove("attributes") {
         None | Some(Json::Null) => Vec::new(),
         Some(Json::Object(map)) => attributes(map)?,
         Some(other) => {
             return Err(format!(
                 "`attributes` must be an object, not {}",
-                kind(other)
+                kind(&other)
             ))
         }
     };
@@ -105,29 +105,29 @@ pub fn parse_slowly(line: &str) -> Result<RawQuery, String> {
 }
 
 fn attributes(
-    map: &Map<String, Json>,
+    map: Map<String, Json>,
 ) -> Result<Vec<(Field, Literal, Option<crate::source::Span>)>, String> {
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(map.len());
     for (name, value) in map {
         let literal = match value {
             // null means unknown: the same as leaving the attribute out
             Json::Null => continue,
-            Json::String(s) => Literal::Text(s.clone()),
-            Json::Bool(b) => Literal::Bool(*b),
+            Json::String(s) => Literal::Text(s),
+            Json::Bool(b) => Literal::Bool(b),
             Json::Number(n) => Literal::Number(
-                Number::parse(&n.to_string())
+                Number::parse(n.as_str())
                     .ok_or_else(|| format!("attribute `{name}`: the number {n} is out of range"))?,
             ),
             other => {
                 return Err(format!(
                     "attribute `{name}` must be text, a number or a bool, not {}",
-                    kind(other)
+                    kind(&other)
                 ))
             }
         };
         out.push((
             Field {
-                text: name.clone(),
+                text: name,
                 span: None,
             },
             literal,

@@ -300,7 +300,7 @@ impl PolicySet {
             actor,
             category: None,
             date: None,
-            attributes: Vec::new(),
+            attributes: Vec::with_capacity(self.policy.vocabulary.attributes.len()),
         }
     }
 

@@ -2,6 +2,7 @@
 //! miette, to programs as JSON.
 
 use std::fmt;
+use std::io::Write;
 
 use miette::{
     GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
@@ -309,10 +310,18 @@ pub fn write_decision_json(policy: &Policy, decision: &Decision, out: &mut Vec<u
             out.push(b',');
         }
         out.extend_from_slice(b"{\"id\":");
-        text(out, &r.id());
+        match &r.name {
+            Some(name) => text(out, name),
+            None => {
+                // `file:line`, as [`crate::model::Rule::id`] writes it
+                text(out, &r.file);
+                out.pop();
+                let _ = write!(out, ":{}\"", r.line);
+            }
+        }
         out.extend_from_slice(b",\"file\":");
         text(out, &r.file);
-        out.extend_from_slice(format!(",\"line\":{},\"effect\":\"", r.line).as_bytes());
+        let _ = write!(out, ",\"line\":{},\"effect\":\"", r.line);
         out.extend_from_slice(r.effect.as_str().as_bytes());
         out.extend_from_slice(b"\",\"reason\":");
         match &r.reason {

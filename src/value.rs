@@ -188,6 +188,16 @@ impl Number {
         {
             return None;
         }
+        if exponent == 0 {
+            // the usual case: no point to shift
+            let int = int.trim_start_matches('0');
+            let frac = frac.trim_end_matches('0');
+            return Some(Number {
+                negative: negative && !(int.is_empty() && frac.is_empty()),
+                int: int.to_string(),
+                frac: frac.to_string(),
+            });
+        }
         // Shift the decimal point by the exponent.
         let all: String = format!("{int}{frac}");
         let point = int.len() as i64 + exponent;

@@ -1,4 +1,6 @@
-//! Any bytes as a policy file: parse, check, lint, run its tests, render.
+//! Any bytes as a policy file: parse, check, lint, run its tests, render;
+//! and every test query decided alike by the compiled index and the
+//! reference evaluator.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -14,6 +16,11 @@ fuzz_target!(|data: &[u8]| {
         let _ = edict::render::diagnostic_json(d, &loaded.policy.sources);
     }
     if let Ok(set) = loaded.into_set() {
+        for test in &set.policy().tests {
+            for e in &test.expectations {
+                assert_eq!(set.decide(&e.query), set.decide_reference(&e.query), "{}", e.text);
+            }
+        }
         let report = set.run_tests(None);
         let _ = edict::render::report_human(set.policy(), &report, true);
     }
