@@ -17,7 +17,10 @@ fn rss() -> String {
 }
 
 fn main() {
-    let n: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(100_000);
+    let n: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(100_000);
     let spec = Spec::generate(n, 42);
     let files = edict_engine::files(&spec);
     drop(spec);

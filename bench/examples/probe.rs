@@ -5,7 +5,10 @@ use std::time::Instant;
 use edict_bench::{edict_engine, spec::Spec};
 
 fn main() {
-    let n: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(100_000);
+    let n: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(100_000);
     let spec = Spec::generate(n, 42);
     let files = edict_engine::files(&spec);
     let e = edict_engine::Edict::load(&spec, &files);

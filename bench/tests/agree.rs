@@ -73,6 +73,34 @@ fn with_longer_exceptions() -> Spec {
     spec
 }
 
+/// The generated set with conditions and exceptions whose atoms bear on the
+/// same attribute (narrowing, overlapping, contradicting one another) on
+/// every third rule.
+fn with_atoms_on_one_attribute() -> Spec {
+    let mut spec = Spec::generate(300, 7);
+    let country_in = |a: &str, b: &str| Atom::CountryIn(vec![a.into(), b.into()]);
+    let conditions = [
+        vec![country_in("RU", "US"), country_in("US", "DE")],
+        vec![country_in("RU", "US"), Atom::CountryIs("DE".into())],
+        vec![
+            Atom::AmountOver(20_000),
+            Atom::AmountOver(60_000),
+            Atom::AmountAtMost(90_000),
+        ],
+        vec![Atom::AmountAtMost(30_000), Atom::AmountAtMost(80_000)],
+        vec![Atom::Verified, Atom::NotVerified],
+        vec![Atom::Verified, Atom::Verified],
+    ];
+    for (i, rule) in spec.rules.iter_mut().enumerate() {
+        if i % 3 == 0 {
+            rule.where_ = conditions[i / 3 % conditions.len()].clone();
+        } else if i % 3 == 1 {
+            rule.unless = conditions[i / 3 % conditions.len()].clone();
+        }
+    }
+    spec
+}
+
 #[test]
 fn cedar_agrees_with_the_reference() {
     cedar_agrees(&Spec::generate(300, 7));
@@ -86,6 +114,13 @@ fn rego_agrees_with_the_reference() {
 #[test]
 fn exceptions_of_several_atoms_hold_only_together() {
     let spec = with_longer_exceptions();
+    cedar_agrees(&spec);
+    rego_agrees(&spec);
+}
+
+#[test]
+fn atoms_on_one_attribute_hold_together() {
+    let spec = with_atoms_on_one_attribute();
     cedar_agrees(&spec);
     rego_agrees(&spec);
 }
