@@ -44,16 +44,21 @@ pub const MAX_KEYS: usize = 1024;
 /// for each query instead.
 pub const MAX_CLOSURE: usize = 1 << 24;
 
-/// A rule as the index keeps it: enough to settle most queries on the spot.
+/// A rule as the index keeps it: enough to settle most queries on the spot,
+/// in twelve bytes.
 #[derive(Debug, Clone, Copy)]
 struct Entry {
+    /// The rule's index, with [`CONDITIONAL`] set when the rule has a
+    /// `where` or an `unless`.
     rule: u32,
     /// First and last day covered, as days from the common era.
     from: i32,
     until: i32,
-    /// Whether the rule has a `where` or an `unless`.
-    conditional: bool,
 }
+
+/// The bit of [`Entry::rule`] that says the rule has conditions (a set of
+/// 2^31 rules would need terabytes before it got here).
+const CONDITIONAL: u32 = 1 << 31;
 
 /// The names at or above each name of a kind.
 #[derive(Debug)]
@@ -102,33 +107,80 @@ impl Index {
     pub fn build_with(policy: &Policy, max_keys: usize, max_closure: usize) -> Index {
         let vocab = &policy.vocabulary;
         let closures = Kind::ALL.map(|k| Closure::build(vocab.names(k), max_closure));
-        let mut filed: Vec<[u32; 4]> = Vec::new();
+        let action_keys = vocab.names(Kind::Action).names.len() + 1;
+        let keys = |scope: &Option<Vec<NameId>>| -> Vec<NameId> {
+            scope.clone().unwrap_or_else(|| vec![ANY])
+        };
+        let filed_count = |rule: &Rule| {
+            [&rule.actions, &rule.actors, &rule.categories]
+                .iter()
+                .map(|s| s.as_ref().map_or(1, Vec::len))
+                .product::<usize>()
+        };
+        // (actor key, category key, rule) by action key, counted first so
+        // that the one buffer is made at its size: a counting sort
+        let mut starts = vec![0usize; action_keys + 1];
         let mut wide = Vec::new();
         for (index, rule) in policy.rules.iter().enumerate() {
-            let keys = |scope: &Option<Vec<NameId>>| scope.clone().unwrap_or_else(|| vec![ANY]);
-            let (actions, actors, categories) = (
-                keys(&rule.actions),
-                keys(&rule.actors),
-                keys(&rule.categories),
-            );
-            let count = actions.len() * actors.len() * categories.len();
-            if count > max_keys {
+            if filed_count(rule) > max_keys {
                 wide.push(Entry::of(index, rule));
                 continue;
             }
-            for &a in &actions {
+            let per_action = filed_count(rule) / rule.actions.as_ref().map_or(1, Vec::len);
+            for a in keys(&rule.actions) {
+                starts[key_slot(a, action_keys) + 1] += per_action;
+            }
+        }
+        for i in 1..starts.len() {
+            starts[i] += starts[i - 1];
+        }
+        let mut filed: Vec<[u32; 3]> = vec![[0; 3]; starts[action_keys]];
+        let mut next = starts.clone();
+        for (index, rule) in policy.rules.iter().enumerate() {
+            if filed_count(rule) > max_keys {
+                continue;
+            }
+            let (actors, categories) = (keys(&rule.actors), keys(&rule.categories));
+            for a in keys(&rule.actions) {
+                let at = &mut next[key_slot(a, action_keys)];
                 for &b in &actors {
                     for &c in &categories {
-                        filed.push([a, b, c, index as u32]);
+                        filed[*at] = [b, c, index as u32];
+                        *at += 1;
                     }
                 }
             }
         }
-        filed.sort_unstable();
-        filed.dedup();
-        let action_keys = vocab.names(Kind::Action).names.len() + 1;
-        let pairs = 1 + filed.windows(2).filter(|w| w[0][..2] != w[1][..2]).count();
-        let filter_bits = (16 * pairs).next_power_of_two().trailing_zeros().max(7);
+        for window in starts.windows(2) {
+            let run = &mut filed[window[0]..window[1]];
+            run.sort_unstable();
+            // a name listed twice in a scope files the rule twice: once will do
+            let mut kept = 0;
+            for j in 0..run.len() {
+                if j == 0 || run[j] != run[kept - 1] {
+                    run[kept] = run[j];
+                    kept += 1;
+                }
+            }
+            // what is left over is marked free, and skipped below
+            for slot in &mut run[kept..] {
+                *slot = [EMPTY, EMPTY, u32::MAX];
+            }
+        }
+        let pairs = starts
+            .windows(2)
+            .map(|w| {
+                let run = &filed[w[0]..w[1]];
+                run.windows(2)
+                    .filter(|p| p[0][0] != p[1][0] && p[1][0] != EMPTY)
+                    .count()
+                    + usize::from(run.first().is_some_and(|f| f[0] != EMPTY))
+            })
+            .sum::<usize>();
+        let filter_bits = (16 * pairs.max(1))
+            .next_power_of_two()
+            .trailing_zeros()
+            .max(7);
         let mut index = Index {
             closures,
             actions: vec![None; action_keys],
@@ -139,13 +191,19 @@ impl Index {
             entries: Vec::with_capacity(filed.len()),
             wide,
         };
-        let mut i = 0;
-        while i < filed.len() {
+        for (slot_of_a, window) in starts.windows(2).enumerate() {
             // one action key's run: its actor keys, their category keys
-            let a = filed[i][0];
-            let end = i + filed[i..].partition_point(|f| f[0] == a);
-            let run = &filed[i..end];
-            let actors = 1 + run.windows(2).filter(|w| w[0][1] != w[1][1]).count();
+            let run = &filed[window[0]..window[1]];
+            let run = &run[..run.partition_point(|f| f[0] != EMPTY)];
+            if run.is_empty() {
+                continue;
+            }
+            let a = if slot_of_a == action_keys - 1 {
+                ANY
+            } else {
+                slot_of_a as NameId
+            };
+            let actors = 1 + run.windows(2).filter(|w| w[0][0] != w[1][0]).count();
             // at most two thirds full: a hit is found in one or two looks
             let bits = (actors + actors.div_ceil(2))
                 .next_power_of_two()
@@ -153,10 +211,10 @@ impl Index {
                 .max(1);
             let start = index.slots.len();
             index.slots.resize(start + (1 << bits), (EMPTY, 0, 0));
-            index.actions[key_slot(a, action_keys)] = Some((start as u32, bits));
+            index.actions[slot_of_a] = Some((start as u32, bits));
             let mut at = 0;
-            for (j, &[_, b, c, rule]) in run.iter().enumerate() {
-                let new_pair = j == 0 || run[j - 1][1] != b;
+            for (j, &[b, c, rule]) in run.iter().enumerate() {
+                let new_pair = j == 0 || run[j - 1][0] != b;
                 if new_pair {
                     let table = &mut index.slots[start..];
                     at = slot(b, bits);
@@ -168,7 +226,7 @@ impl Index {
                         index.filter[bit >> 6] |= 1 << (bit & 63);
                     }
                 }
-                if new_pair || run[j - 1][2] != c {
+                if new_pair || run[j - 1][1] != c {
                     let first = index.entries.len() as u32;
                     index.categories.push((c, first, 0));
                     index.slots[start + at].2 += 1;
@@ -178,7 +236,6 @@ impl Index {
                     .push(Entry::of(rule as usize, &policy.rules[rule as usize]));
                 index.categories.last_mut().expect("pushed above").2 += 1;
             }
-            i = end;
         }
         index
     }
@@ -282,7 +339,7 @@ impl Index {
             }
         }
         for entry in &self.wide {
-            let rule = &policy.rules[entry.rule as usize];
+            let rule = &policy.rules[entry.index()];
             let within = |scope: &Option<Vec<NameId>>, above: &[NameId]| {
                 scope
                     .as_ref()
@@ -323,14 +380,14 @@ fn visit(
         if day < e.from || day > e.until {
             continue;
         }
-        let truth = if e.conditional {
-            let rule = &policy.rules[e.rule as usize];
+        let truth = if e.rule & CONDITIONAL != 0 {
+            let rule = &policy.rules[e.index()];
             category.and(conditions(rule, query))
         } else {
             category
         };
         if truth != Truth::False {
-            hits.push((e.rule, truth));
+            hits.push((e.index() as u32, truth));
         }
     }
 }
@@ -353,12 +410,17 @@ fn conditions(rule: &Rule, query: &Query) -> Truth {
 
 impl Entry {
     fn of(index: usize, rule: &Rule) -> Entry {
+        let conditional = rule.where_.is_some() || rule.unless.is_some();
         Entry {
-            rule: index as u32,
+            rule: index as u32 | if conditional { CONDITIONAL } else { 0 },
             from: rule.from.map_or(i32::MIN, |b| b.date.num_days_from_ce()),
             until: rule.until.map_or(i32::MAX, |b| b.date.num_days_from_ce()),
-            conditional: rule.where_.is_some() || rule.unless.is_some(),
         }
+    }
+
+    /// The rule's index in the policy.
+    fn index(self) -> usize {
+        (self.rule & !CONDITIONAL) as usize
     }
 }
 

@@ -111,7 +111,7 @@ pub enum Warnings {
 
 /// Statements parsed and checked at a time: a large set is never held as a
 /// syntax tree all at once, only this many statements of it.
-const CHECK_PIECE: usize = 16_384;
+const CHECK_PIECE: usize = 4_096;
 
 /// Parses and checks sources; files named by a diagnostic already given
 /// (not UTF-8) are not parsed.

@@ -140,8 +140,8 @@ pub struct Rule {
     pub until: Option<Bound>,
     /// Where each clause is, to point at it when explaining.
     pub clauses: ClauseSpans,
-    pub where_: Option<Expr>,
-    pub unless: Option<Expr>,
+    pub where_: Option<Box<Expr>>,
+    pub unless: Option<Box<Expr>>,
     pub reason: Option<String>,
     /// The file's name, shared by its rules.
     pub file: Arc<str>,

@@ -352,3 +352,27 @@ fn index_decides_as_the_reference() {
 fn index_decides_as_the_reference_with_long_lists() {
     compare(2, 1_000, 40, true);
 }
+
+/// A name listed twice in a scope files a rule twice over; it still
+/// applies once, as the reference says.
+#[test]
+fn names_listed_twice_decide_once() {
+    let set = PolicySet::from_text(
+        "twice.policy",
+        "attribute x: number\nattribute y: bool\nallow sale, sale by a, a to category c, c where x > 1\ndeny sale by a, a unless y\nallow sale by b, b\n",
+    )
+    .expect("a valid set");
+    for text in [
+        "sale by a to category c with x = 2, y = true",
+        "sale by a to category c with x = 2, y = false",
+        "sale by a with y = true",
+        "sale by b to category c",
+    ] {
+        let q = set.query(text).expect("a valid query");
+        let decision = set.decide(&q);
+        assert_eq!(decision, set.decide_reference(&q), "{text}");
+        let mut rules = decision.rules.clone();
+        rules.dedup();
+        assert_eq!(rules, decision.rules, "{text}: a rule named twice");
+    }
+}
