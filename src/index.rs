@@ -288,55 +288,69 @@ impl Index {
         }
         let day = query.date.num_days_from_ce();
         let action_keys = self.actions.len();
+        // In stages, each over a short list: the memory each item needs is
+        // known before any of it is waited for, so the cache misses of a
+        // large set overlap instead of following one another.
+        // 1. the (action table, actor key) pairs the filter lets through
+        s.pairs.clear();
         for &a in &s.actions {
             let Some(table) = self.actions[key_slot(a, action_keys)] else {
                 continue;
             };
             for &b in &s.actors {
-                let filed = filter_bits_of(a, b, self.filter_bits)
-                    .iter()
-                    .all(|&bit| self.filter[bit >> 6] & (1 << (bit & 63)) != 0);
-                if !filed {
-                    continue;
+                let [x, y] = filter_bits_of(a, b, self.filter_bits);
+                let word = self.filter[x >> 6];
+                if word & (1 << (x & 63)) != 0 && word & (1 << (y & 63)) != 0 {
+                    s.pairs.push((table, b));
                 }
-                let Some((start, len)) = self.pair(table, b) else {
-                    continue;
-                };
-                let run = &self.categories[start as usize..(start + len) as usize];
-                match category {
-                    // a query without a category: every rule that names one
-                    // is unknown
-                    None => {
-                        for &(c, start, len) in run {
-                            let truth = if c == ANY {
-                                Truth::True
-                            } else {
-                                Truth::Unknown
-                            };
-                            let entries = &self.entries[start as usize..(start + len) as usize];
-                            visit(policy, query, day, entries, truth, &mut s.hits);
-                        }
+            }
+        }
+        // 2. their runs of category keys
+        s.runs.clear();
+        for &(table, b) in &s.pairs {
+            if let Some(run) = self.pair(table, b) {
+                s.runs.push(run);
+            }
+        }
+        // 3. the runs of entries under the query's category keys
+        s.ranges.clear();
+        for &(start, len) in &s.runs {
+            let run = &self.categories[start as usize..(start + len) as usize];
+            match category {
+                // a query without a category: every rule that names one is
+                // unknown
+                None => {
+                    for &(c, start, len) in run {
+                        let truth = if c == ANY {
+                            Truth::True
+                        } else {
+                            Truth::Unknown
+                        };
+                        s.ranges.push((start, len, truth));
                     }
-                    Some(_) => {
-                        // both sorted: walk them side by side
-                        let (mut i, mut j) = (0, 0);
-                        while i < run.len() && j < s.categories.len() {
-                            let (key, start, len) = run[i];
-                            match key.cmp(&s.categories[j]) {
-                                std::cmp::Ordering::Less => i += 1,
-                                std::cmp::Ordering::Greater => j += 1,
-                                std::cmp::Ordering::Equal => {
-                                    let entries =
-                                        &self.entries[start as usize..(start + len) as usize];
-                                    visit(policy, query, day, entries, Truth::True, &mut s.hits);
-                                    i += 1;
-                                    j += 1;
-                                }
+                }
+                Some(_) => {
+                    // both sorted: walk them side by side
+                    let (mut i, mut j) = (0, 0);
+                    while i < run.len() && j < s.categories.len() {
+                        let (key, start, len) = run[i];
+                        match key.cmp(&s.categories[j]) {
+                            std::cmp::Ordering::Less => i += 1,
+                            std::cmp::Ordering::Greater => j += 1,
+                            std::cmp::Ordering::Equal => {
+                                s.ranges.push((start, len, Truth::True));
+                                i += 1;
+                                j += 1;
                             }
                         }
                     }
                 }
             }
+        }
+        // 4. the entries
+        for &(start, len, truth) in &s.ranges {
+            let entries = &self.entries[start as usize..(start + len) as usize];
+            visit(policy, query, day, entries, truth, &mut s.hits);
         }
         for entry in &self.wide {
             let rule = &policy.rules[entry.index()];
@@ -519,6 +533,12 @@ struct Scratch {
     actions: Vec<NameId>,
     actors: Vec<NameId>,
     categories: Vec<NameId>,
+    /// (action table, actor key) pairs the filter let through.
+    pairs: Vec<((u32, u32), NameId)>,
+    /// Runs in `categories`.
+    runs: Vec<(u32, u32)>,
+    /// Runs in `entries`, with the truth of their category.
+    ranges: Vec<(u32, u32, Truth)>,
     hits: Vec<(u32, Truth)>,
 }
 
