@@ -19,7 +19,7 @@ pub const MAX_LINE: usize = 1024 * 1024;
 
 /// Lines a chunk holds at most: enough to make handing chunks over cheap,
 /// few enough that the answers of a chunk are small.
-const CHUNK_LINES: usize = 512;
+const CHUNK_LINES: usize = 4096;
 
 /// Bytes after which a chunk takes no more lines, so that long lines do not
 /// make chunks large.

@@ -272,8 +272,8 @@ impl PolicySet {
     pub fn query(&self, text: &str) -> Result<Query, QueryError> {
         let mut sources = Sources::new();
         let id = sources.add("query", text);
-        let raw = match syntax::parse_query(id, text) {
-            Ok(q) => check::RawQuery::from_ast(&q),
+        let parsed = match syntax::parse_query(id, text) {
+            Ok(q) => q,
             Err(errors) => {
                 let diagnostics = errors.iter().map(|e| e.to_diagnostic()).collect();
                 return Err(QueryError {
@@ -282,6 +282,7 @@ impl PolicySet {
                 });
             }
         };
+        let raw = check::RawQuery::from_ast(&parsed);
         check::check_query(&self.policy.vocabulary, &raw, self.today).map_err(|diagnostics| {
             QueryError {
                 sources,
@@ -306,13 +307,19 @@ impl PolicySet {
 
     /// Checks a query in its JSON form; the error is one plain sentence.
     pub fn json_query(&self, line: &str) -> Result<Query, String> {
-        self.check_raw(&json::parse_query(line)?)
+        self.check_owned(json::parse_query(line)?)
     }
 
     /// Checks a query read from JSON (or built by hand); the error is one
     /// plain sentence.
     pub fn check_raw(&self, raw: &check::RawQuery) -> Result<Query, String> {
-        check::check_query(&self.policy.vocabulary, raw, self.today).map_err(|errors| {
+        self.check_owned(raw.clone())
+    }
+
+    /// [`PolicySet::check_raw`], taking the query's values rather than
+    /// copying them.
+    pub fn check_owned(&self, raw: check::RawQuery) -> Result<Query, String> {
+        check::check_query_owned(&self.policy.vocabulary, raw, self.today).map_err(|errors| {
             errors
                 .iter()
                 .map(|d| d.message.clone())

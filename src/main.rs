@@ -351,34 +351,38 @@ fn eval_batch(
 
 /// A line's text, and its query checked and decided or the sentence that
 /// says why not.
-type Answer = (String, Result<(edict::Query, edict::Decision), String>);
+type Answer<'a> = (
+    std::borrow::Cow<'a, str>,
+    Result<(edict::Query, edict::Decision), String>,
+);
 
 /// Answers a line; `None` for a blank one.
-fn decide_line(set: &PolicySet, line: edict::batch::Line<'_>) -> Option<Answer> {
+fn decide_line<'a>(set: &PolicySet, line: edict::batch::Line<'a>) -> Option<Answer<'a>> {
     use edict::batch::LineText;
+    use std::borrow::Cow;
     let number = line.number;
     Some(match line.text {
         LineText::TooLong => (
-            String::new(),
+            Cow::Borrowed(""),
             Err(format!(
                 "line {number} is longer than the {} KiB a query may have",
                 edict::batch::MAX_LINE / 1024
             )),
         ),
         LineText::NotUtf8(bytes) => (
-            String::from_utf8_lossy(bytes).trim().to_string(),
+            Cow::Owned(String::from_utf8_lossy(bytes).trim().to_string()),
             Err(format!("line {number} is not valid UTF-8")),
         ),
         LineText::Text(text) if text.trim().is_empty() => return None,
         LineText::Text(text) => match edict::json::parse_query(text.trim()) {
             Ok(raw) => (
-                text.trim().to_string(),
-                set.check_raw(&raw).map(|q| {
+                Cow::Borrowed(text.trim()),
+                set.check_owned(raw).map(|q| {
                     let decision = set.decide(&q);
                     (q, decision)
                 }),
             ),
-            Err(message) => (text.trim().to_string(), Err(message)),
+            Err(message) => (Cow::Borrowed(text.trim()), Err(message)),
         },
     })
 }
@@ -464,8 +468,8 @@ fn eval_table(
             let query_text = match &answer {
                 Ok(_) => edict::json::parse_query(&query_text)
                     .map(|raw| raw.to_text())
-                    .unwrap_or(query_text),
-                Err(_) => query_text,
+                    .unwrap_or_else(|_| query_text.to_string()),
+                Err(_) => query_text.to_string(),
             };
             table.push((query_text, answer.map(|(_, decision)| decision)));
         }

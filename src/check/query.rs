@@ -1,6 +1,8 @@
 //! Checking a query, from its text form, its JSON form or a test, against
 //! the set's vocabulary.
 
+use std::borrow::Cow;
+
 use chrono::NaiveDate;
 
 use super::{closest_hint, undeclared};
@@ -12,22 +14,23 @@ use crate::value::{parse_date, Type, Value};
 
 /// A part of a query before checking, with its place when it has one.
 #[derive(Debug, Clone)]
-pub struct Field {
-    pub text: String,
+pub struct Field<'a> {
+    /// Borrowed from the query's text where it can be.
+    pub text: Cow<'a, str>,
     pub span: Option<Span>,
 }
 
 /// A query before checking.
 #[derive(Debug, Clone)]
-pub struct RawQuery {
-    pub action: Field,
-    pub actor: Field,
-    pub category: Option<Field>,
-    pub date: Option<Field>,
-    pub attributes: Vec<(Field, Literal, Option<Span>)>,
+pub struct RawQuery<'a> {
+    pub action: Field<'a>,
+    pub actor: Field<'a>,
+    pub category: Option<Field<'a>>,
+    pub date: Option<Field<'a>>,
+    pub attributes: Vec<(Field<'a>, Literal, Option<Span>)>,
 }
 
-impl RawQuery {
+impl<'a> RawQuery<'a> {
     /// The query in its text form.
     pub fn to_text(&self) -> String {
         let mut out = format!("{} by {}", self.action.text, self.actor.text);
@@ -44,9 +47,9 @@ impl RawQuery {
         out
     }
 
-    pub fn from_ast(q: &ast::Query) -> RawQuery {
-        let field = |n: &ast::Name| Field {
-            text: n.text.clone(),
+    pub fn from_ast(q: &'a ast::Query) -> RawQuery<'a> {
+        let field = |n: &'a ast::Name| Field {
+            text: Cow::Borrowed(n.text.as_str()),
             span: Some(n.span),
         };
         RawQuery {
@@ -54,7 +57,7 @@ impl RawQuery {
             actor: field(&q.actor),
             category: q.category.as_ref().map(field),
             date: q.date.as_ref().map(|d| Field {
-                text: d.text.clone(),
+                text: Cow::Borrowed(d.text.as_str()),
                 span: Some(d.span),
             }),
             attributes: q
@@ -78,6 +81,15 @@ fn at(d: Diagnostic, span: Option<Span>, label: &str) -> Diagnostic {
 pub fn check_query(
     vocab: &Vocabulary,
     raw: &RawQuery,
+    today: NaiveDate,
+) -> Result<Query, Vec<Diagnostic>> {
+    check_query_owned(vocab, raw.clone(), today)
+}
+
+/// [`check_query`], taking the query's values rather than copying them.
+pub fn check_query_owned(
+    vocab: &Vocabulary,
+    mut raw: RawQuery,
     today: NaiveDate,
 ) -> Result<Query, Vec<Diagnostic>> {
     let mut errors = Vec::new();
@@ -108,7 +120,7 @@ pub fn check_query(
         },
     };
     let mut attributes = vec![None; vocab.attributes.len()];
-    for (field, literal, value_span) in &raw.attributes {
+    for (field, literal, value_span) in std::mem::take(&mut raw.attributes) {
         let Some(index) = vocab.attribute(&field.text) else {
             let d = Diagnostic::new(
                 Code::UndeclaredAttribute,
@@ -144,7 +156,7 @@ pub fn check_query(
             Ok(v) => attributes[index] = Some(v),
             Err(d) => errors.push(at(
                 d,
-                *value_span,
+                value_span,
                 &format!("`{}` is {}", field.text, attribute.ty.with_article()),
             )),
         }
@@ -157,12 +169,12 @@ pub fn check_query(
             date,
             attributes,
             strangers: QueryNames {
-                action: action.is_none().then(|| raw.action.text.clone()),
-                actor: actor.is_none().then(|| raw.actor.text.clone()),
+                action: action.is_none().then(|| raw.action.text.to_string()),
+                actor: actor.is_none().then(|| raw.actor.text.to_string()),
                 category: category
                     .flatten()
                     .is_none()
-                    .then(|| raw.category.as_ref().map(|c| c.text.clone()))
+                    .then(|| raw.category.as_ref().map(|c| c.text.to_string()))
                     .flatten(),
             },
         })
@@ -266,14 +278,14 @@ pub(crate) fn literal_text(literal: &Literal) -> String {
 
 /// A literal as a value of the attribute's type. Text that is a date is
 /// accepted for a date attribute, since JSON has no dates.
-fn coerce(name: &str, literal: &Literal, ty: Type) -> Result<Value, Diagnostic> {
+fn coerce(name: &str, literal: Literal, ty: Type) -> Result<Value, Diagnostic> {
     let given = match literal {
         Literal::Text(t) if ty == Type::Date => {
-            return parse_date(t).map(Value::Date).map_err(|e| {
+            return parse_date(&t).map(Value::Date).map_err(|e| {
                 Diagnostic::new(Code::NotADate, format!("`{t}` is not a date")).help(e.help)
             })
         }
-        Literal::Date(d) => match parse_date(d) {
+        Literal::Date(d) => match parse_date(&d) {
             Ok(date) => Value::Date(date),
             Err(e) => {
                 return Err(
@@ -281,9 +293,9 @@ fn coerce(name: &str, literal: &Literal, ty: Type) -> Result<Value, Diagnostic> 
                 )
             }
         },
-        Literal::Text(t) => Value::Text(t.clone()),
-        Literal::Number(n) => Value::Number(n.clone()),
-        Literal::Bool(b) => Value::Bool(*b),
+        Literal::Text(t) => Value::Text(t),
+        Literal::Number(n) => Value::Number(n),
+        Literal::Bool(b) => Value::Bool(b),
     };
     if given.ty() == ty {
         Ok(given)
