@@ -12,13 +12,20 @@
 //! reference evaluator ends with, and the differential tests
 //! (`tests/differential.rs`) hold the two equal on random sets and queries.
 //!
-//! The layout, chosen after measuring (see `bench/README.md`):
+//! The layout, chosen after measuring (see `bench/README.md`; each step
+//! below was kept because it made decisions faster or sets smaller there):
 //!
 //! - the action keys index a dense table that leads to each action's own
-//!   small open-addressing table of actor keys (at most two thirds full), so an
-//!   actor key that leads nowhere costs one look at one cache line;
-//! - each (action, actor) pair's category keys are a sorted slice, met with
-//!   the query's sorted category keys in one pass;
+//!   small open-addressing table of actor keys (at most two thirds full),
+//!   which holds each pair's run of category keys;
+//! - a blocked Bloom filter of the (action, actor) pairs filed rules out
+//!   nearly every pair a query asks about that leads nowhere, with one look
+//!   at one cache line;
+//! - each pair's category keys are a sorted slice, met with the query's
+//!   sorted category keys in one pass;
+//! - entries are twelve bytes: the rule, a flag for conditions, the window;
+//! - a query is looked up in stages (pairs, runs, entry ranges, entries),
+//!   so that on a large set the cache misses of one stage overlap;
 //! - a rule whose scopes would be filed under more than [`MAX_KEYS`] keys is
 //!   kept on a short list that every query checks one by one.
 
