@@ -147,9 +147,9 @@ impl Edict {
     }
 
     /// The query's parts as text, unchecked.
-    pub fn raw(&self, q: &Query) -> RawQuery {
+    pub fn raw(&self, q: &Query) -> RawQuery<'static> {
         let field = |text: &str| Field {
-            text: text.to_string(),
+            text: text.to_string().into(),
             span: None,
         };
         RawQuery {
