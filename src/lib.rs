@@ -189,7 +189,10 @@ pub struct Ask<'a> {
     actor: &'a str,
     category: Option<&'a str>,
     date: Option<NaiveDate>,
-    attributes: Vec<(&'a str, value::Value)>,
+    /// By attribute index, placed as they are given.
+    attributes: Vec<Option<value::Value>>,
+    /// What placing them found wrong.
+    errors: Vec<Diagnostic>,
 }
 
 impl<'a> Ask<'a> {
@@ -207,7 +210,10 @@ impl<'a> Ask<'a> {
 
     /// An attribute's value: text, a number, a bool or a date.
     pub fn with(mut self, name: &'a str, value: impl Into<value::Value>) -> Ask<'a> {
-        self.attributes.push((name, value.into()));
+        let vocab = &self.set.policy.vocabulary;
+        if let Err(e) = check::place_attribute(vocab, &mut self.attributes, name, value.into()) {
+            self.errors.push(e);
+        }
         self
     }
 
@@ -215,11 +221,10 @@ impl<'a> Ask<'a> {
     pub fn check(self) -> Result<Query, String> {
         check::check_parts(
             &self.set.policy.vocabulary,
-            self.action,
-            self.actor,
-            self.category,
+            (self.action, self.actor, self.category),
             self.date.unwrap_or(self.set.today),
             self.attributes,
+            self.errors,
         )
         .map_err(|errors| {
             errors
@@ -301,7 +306,8 @@ impl PolicySet {
             actor,
             category: None,
             date: None,
-            attributes: Vec::with_capacity(self.policy.vocabulary.attributes.len()),
+            attributes: vec![None; self.policy.vocabulary.attributes.len()],
+            errors: Vec::new(),
         }
     }
 

@@ -16,7 +16,7 @@ use crate::model::{self, Attribute, Bound, ClauseSpans, NameId, Policy, Vocabula
 use crate::source::{Sources, Span};
 use crate::syntax::ast::{self, Effect, Kind, Scope, Statement, TimeOp};
 
-pub use query::{check_parts, check_query, check_query_owned, Field, RawQuery};
+pub use query::{check_parts, check_query, check_query_owned, place_attribute, Field, RawQuery};
 
 /// Checks parsed files. The policy is complete only when no diagnostic is an
 /// error; the caller must not decide with it otherwise.

@@ -203,48 +203,58 @@ fn check_name(
     }
 }
 
-/// A query from its parts as a program gives them: names, a date, typed
-/// values. Checked as [`check_query`] checks, without text to parse.
+/// Puts a program's attribute value in its place among `attributes` (one a
+/// declared attribute), or says why it cannot go there.
+pub fn place_attribute(
+    vocab: &Vocabulary,
+    attributes: &mut [Option<Value>],
+    name: &str,
+    value: Value,
+) -> Result<(), Diagnostic> {
+    let Some(index) = vocab.attribute(name) else {
+        return Err(Diagnostic::new(
+            Code::UndeclaredAttribute,
+            format!("undeclared attribute `{name}`"),
+        ));
+    };
+    let ty = vocab.attributes[index].ty;
+    if attributes[index].is_some() {
+        Err(Diagnostic::new(
+            Code::BadQuery,
+            format!("attribute `{name}` is given twice"),
+        ))
+    } else if value.ty() != ty {
+        Err(Diagnostic::new(
+            Code::AttributeType,
+            format!(
+                "attribute `{name}` is {}, not {}",
+                ty.with_article(),
+                value.ty().with_article()
+            ),
+        ))
+    } else {
+        attributes[index] = Some(value);
+        Ok(())
+    }
+}
+
+/// A query from its parts as a program gives them: names, a date, and the
+/// attributes already placed by [`place_attribute`] (with the errors that
+/// placing them gave). Checked as [`check_query`] checks, without text to
+/// parse.
 pub fn check_parts(
     vocab: &Vocabulary,
-    action: &str,
-    actor: &str,
-    category: Option<&str>,
+    (action, actor, category): (&str, &str, Option<&str>),
     date: NaiveDate,
-    given: Vec<(&str, Value)>,
+    attributes: Vec<Option<Value>>,
+    placing: Vec<Diagnostic>,
 ) -> Result<Query, Vec<Diagnostic>> {
+    // names first, as the other forms report them
     let mut errors = Vec::new();
     let action_id = check_name(vocab, Kind::Action, action, None, &mut errors);
     let actor_id = check_name(vocab, Kind::Actor, actor, None, &mut errors);
     let category_id = category.map(|c| check_name(vocab, Kind::Category, c, None, &mut errors));
-    let mut attributes = vec![None; vocab.attributes.len()];
-    for (name, value) in given {
-        let Some(index) = vocab.attribute(name) else {
-            errors.push(Diagnostic::new(
-                Code::UndeclaredAttribute,
-                format!("undeclared attribute `{name}`"),
-            ));
-            continue;
-        };
-        let ty = vocab.attributes[index].ty;
-        if attributes[index].is_some() {
-            errors.push(Diagnostic::new(
-                Code::BadQuery,
-                format!("attribute `{name}` is given twice"),
-            ));
-        } else if value.ty() != ty {
-            errors.push(Diagnostic::new(
-                Code::AttributeType,
-                format!(
-                    "attribute `{name}` is {}, not {}",
-                    ty.with_article(),
-                    value.ty().with_article()
-                ),
-            ));
-        } else {
-            attributes[index] = Some(value);
-        }
-    }
+    errors.extend(placing);
     if !errors.is_empty() {
         return Err(errors);
     }
