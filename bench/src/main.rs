@@ -326,7 +326,10 @@ fn all(args: &[String]) -> Result<(), String> {
             for rules in [10, 10_000, 100_000] {
                 eprint!("edict eval --input: {cli_queries} queries at {rules} rules... ");
                 let run = cli_run(&bin, rules, cli_queries)?;
-                eprintln!("{:.0} decisions a second, {:.0} MB", run.1, run.2);
+                eprintln!(
+                    "{:.0} decisions a second ({:.0} after loading), {:.0} MB",
+                    run.overall, run.after_load, run.peak_mb
+                );
                 runs.push(run);
             }
             runs
@@ -362,8 +365,8 @@ fn edict_binary() -> Option<PathBuf> {
 }
 
 /// Runs `edict eval --input` on `count` JSON queries against a set of
-/// `rules` rules: (rules, decisions a second, peak MB).
-fn cli_run(bin: &Path, rules: usize, count: usize) -> Result<(usize, f64, f64), String> {
+/// `rules` rules.
+fn cli_run(bin: &Path, rules: usize, count: usize) -> Result<CliRun, String> {
     let dir = std::env::temp_dir().join(format!("edict-bench-{}-{rules}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
@@ -390,6 +393,18 @@ fn cli_run(bin: &Path, rules: usize, count: usize) -> Result<(usize, f64, f64), 
             .map_err(|e| e.to_string())?;
         }
     }
+    // the load alone: the same run on no queries
+    let empty = dir.join("empty.jsonl");
+    std::fs::write(&empty, "").map_err(|e| e.to_string())?;
+    let t = Instant::now();
+    Command::new(bin)
+        .arg("eval")
+        .arg(&dir)
+        .arg("--input")
+        .arg(&empty)
+        .output()
+        .map_err(|e| format!("cannot run edict: {e}"))?;
+    let load = t.elapsed();
     let t = Instant::now();
     let output = Command::new("/usr/bin/time")
         .args(["-f", "%M"])
@@ -411,11 +426,25 @@ fn cli_run(bin: &Path, rules: usize, count: usize) -> Result<(usize, f64, f64), 
         .last()
         .and_then(|l| l.trim().parse().ok())
         .ok_or_else(|| format!("edict eval failed: {stderr}"))?;
-    Ok((
+    let deciding = elapsed.saturating_sub(load).as_secs_f64().max(1e-9);
+    Ok(CliRun {
         rules,
-        count as f64 / elapsed.as_secs_f64(),
-        peak_kb / 1024.0,
-    ))
+        overall: count as f64 / elapsed.as_secs_f64(),
+        after_load: count as f64 / deciding,
+        load,
+        peak_mb: peak_kb / 1024.0,
+    })
+}
+
+/// One run of `edict eval --input`.
+struct CliRun {
+    rules: usize,
+    /// Decisions a second over the whole run.
+    overall: f64,
+    /// Decisions a second once the set is loaded.
+    after_load: f64,
+    load: Duration,
+    peak_mb: f64,
 }
 
 fn duration(d: Duration) -> String {
@@ -441,12 +470,7 @@ fn rate(per_second: f64) -> String {
     }
 }
 
-fn table(
-    rows: &[Figures],
-    engines: &[String],
-    cli: &[(usize, f64, f64)],
-    cli_queries: usize,
-) -> String {
+fn table(rows: &[Figures], engines: &[String], cli: &[CliRun], cli_queries: usize) -> String {
     let mut out = String::new();
     out.push_str("| rules | engine | load | memory | median | p99 | batch (all cores) | queries timed | vs edict (median) |\n");
     out.push_str("|---:|---|---:|---:|---:|---:|---:|---:|---:|\n");
@@ -478,14 +502,17 @@ fn table(
     let _ = engines;
     if !cli.is_empty() {
         out.push_str(&format!(
-            "\n`edict eval --input` of {} JSON queries (written to /dev/null):\n\n| rules | decisions a second | peak memory |\n|---:|---:|---:|\n",
+            "\n`edict eval --input` of {} JSON queries, answers written to /dev/null:\n\n| rules | load | decisions a second, whole run | after loading | peak memory |\n|---:|---:|---:|---:|---:|\n",
             thousands(cli_queries)
         ));
-        for (rules, rate_, mb) in cli {
+        for run in cli {
             out.push_str(&format!(
-                "| {} | {} | {mb:.0} MB |\n",
-                thousands(*rules),
-                rate(*rate_)
+                "| {} | {} | {} | {} | {:.0} MB |\n",
+                thousands(run.rules),
+                duration(run.load),
+                rate(run.overall),
+                rate(run.after_load),
+                run.peak_mb
             ));
         }
     }
