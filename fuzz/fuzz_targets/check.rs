@@ -18,7 +18,12 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(set) = loaded.into_set() {
         for test in &set.policy().tests {
             for e in &test.expectations {
-                assert_eq!(set.decide(&e.query), set.decide_reference(&e.query), "{}", e.text);
+                assert_eq!(
+                    set.decide(&e.query),
+                    set.decide_reference(&e.query),
+                    "{}",
+                    e.text
+                );
             }
         }
         let report = set.run_tests(None);

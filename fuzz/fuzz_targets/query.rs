@@ -14,16 +14,25 @@ fn sets() -> &'static Vec<edict::PolicySet> {
     static SETS: OnceLock<Vec<edict::PolicySet>> = OnceLock::new();
     SETS.get_or_init(|| {
         let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../policies");
-        let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root).expect("policies/").map(|e| e.expect("entry").path()).collect();
+        let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+            .expect("policies/")
+            .map(|e| e.expect("entry").path())
+            .collect();
         dirs.sort();
         dirs.into_iter()
-            .map(|d| edict::PolicySet::load(&[d]).expect("readable").expect("valid"))
+            .map(|d| {
+                edict::PolicySet::load(&[d])
+                    .expect("readable")
+                    .expect("valid")
+            })
             .collect()
     })
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&mode, rest)) = data.split_first() else { return };
+    let Some((&mode, rest)) = data.split_first() else {
+        return;
+    };
     let text = String::from_utf8_lossy(rest);
     for set in sets() {
         let query = if mode % 2 == 0 {
