@@ -30,8 +30,13 @@ pub fn parse_ranges(
     text: &str,
     ranges: &[Range<usize>],
 ) -> (Vec<Statement>, Vec<SyntaxError>) {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if threads > 1 && ranges.len() >= PARALLEL_STATEMENTS {
+    // asking for the number of cores reads files: only for a large piece
+    let threads = if ranges.len() >= PARALLEL_STATEMENTS {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        1
+    };
+    if threads > 1 {
         let per_thread = ranges.len().div_ceil(threads);
         let parts: Vec<(Vec<Statement>, Vec<SyntaxError>)> = std::thread::scope(|scope| {
             let handles: Vec<_> = ranges
