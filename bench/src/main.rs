@@ -447,17 +447,26 @@ struct CliRun {
     peak_mb: f64,
 }
 
+/// Three significant digits, so that 1.04 µs does not print as 1.0 µs.
 fn duration(d: Duration) -> String {
     let ns = d.as_nanos() as f64;
-    if ns < 1e3 {
-        format!("{ns:.0} ns")
+    let (value, unit) = if ns < 1e3 {
+        (ns, "ns")
     } else if ns < 1e6 {
-        format!("{:.1} µs", ns / 1e3)
+        (ns / 1e3, "µs")
     } else if ns < 1e9 {
-        format!("{:.1} ms", ns / 1e6)
+        (ns / 1e6, "ms")
     } else {
-        format!("{:.2} s", ns / 1e9)
-    }
+        (ns / 1e9, "s")
+    };
+    let decimals = if value >= 100.0 {
+        0
+    } else if value >= 10.0 {
+        1
+    } else {
+        2
+    };
+    format!("{value:.decimals$} {unit}")
 }
 
 fn rate(per_second: f64) -> String {
