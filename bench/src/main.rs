@@ -66,28 +66,37 @@ struct Figures {
     decisions: String,
 }
 
-/// An engine as the benchmark drives it.
-trait Engine: Sync {
-    fn decide(&self, q: &Query) -> bool;
+/// An engine as one thread of the benchmark drives it: a shared reference
+/// for the engines that decide through `&self`, an engine of its own for
+/// regorus, which decides through `&mut self`.
+trait Engine: Send {
+    fn decide(&mut self, q: &Query) -> bool;
 }
 
-impl Engine for Edict {
-    fn decide(&self, q: &Query) -> bool {
+impl Engine for &Edict {
+    fn decide(&mut self, q: &Query) -> bool {
         Edict::decide(self, q)
     }
 }
 
 #[cfg(feature = "peers")]
-impl Engine for Cedar {
-    fn decide(&self, q: &Query) -> bool {
+impl Engine for &Cedar {
+    fn decide(&mut self, q: &Query) -> bool {
         Cedar::decide(self, q)
+    }
+}
+
+#[cfg(feature = "peers")]
+impl Engine for Rego {
+    fn decide(&mut self, q: &Query) -> bool {
+        Rego::decide(self, q)
     }
 }
 
 struct Naive(Spec);
 
-impl Engine for Naive {
-    fn decide(&self, q: &Query) -> bool {
+impl Engine for &Naive {
+    fn decide(&mut self, q: &Query) -> bool {
         self.0.decide_naive(q)
     }
 }
@@ -123,18 +132,24 @@ fn one(args: &[String]) -> Result<(), String> {
     let figures = match engine.as_str() {
         "edict" => {
             let e = Edict::load(&spec, files.as_deref().unwrap_or_default());
-            measure(&e, started, &queries, budget)
+            measure(&e, || &e, started, &queries, budget)
         }
         #[cfg(feature = "peers")]
         "cedar" => {
             let e = Cedar::load(&spec);
-            measure(&e, started, &queries, budget)
+            measure(&e, || &e, started, &queries, budget)
         }
         #[cfg(feature = "peers")]
-        "rego" => measure_rego(&spec, started, &queries, budget),
+        "rego" => measure(
+            Rego::load(&spec),
+            || Rego::load(&spec),
+            started,
+            &queries,
+            budget,
+        ),
         "naive" => {
             let e = Naive(spec.clone());
-            measure(&e, started, &queries, budget)
+            measure(&e, || &e, started, &queries, budget)
         }
         other => return Err(format!("no engine `{other}`")),
     };
@@ -158,9 +173,12 @@ fn one(args: &[String]) -> Result<(), String> {
 }
 
 /// Times decisions one by one (after a few to warm up) until the queries or
-/// the budget run out, then the same queries with every core.
+/// the budget run out, then the same queries with every core: `engine` for
+/// the first thread, `another()` for each of the others (made before the
+/// clock starts). Load time is up to the call, as `engine` is made first.
 fn measure<E: Engine>(
-    engine: &E,
+    mut engine: E,
+    another: impl Fn() -> E,
     started: Instant,
     queries: &[Query],
     budget: Duration,
@@ -173,33 +191,7 @@ fn measure<E: Engine>(
     let measured = &queries[..decisions.len()];
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let chunk = measured.len().div_ceil(threads).max(1);
-    let t = Instant::now();
-    std::thread::scope(|s| {
-        for part in measured.chunks(chunk) {
-            s.spawn(move || {
-                for q in part {
-                    std::hint::black_box(engine.decide(q));
-                }
-            });
-        }
-    });
-    let throughput = measured.len() as f64 / t.elapsed().as_secs_f64();
-    figures(load, decisions, latencies, throughput)
-}
-
-/// regorus evaluates through `&mut self`: one engine a thread.
-#[cfg(feature = "peers")]
-fn measure_rego(spec: &Spec, started: Instant, queries: &[Query], budget: Duration) -> Figures {
-    let mut engine = Rego::load(spec);
-    let load = started.elapsed();
-    for q in queries.iter().take(10) {
-        std::hint::black_box(engine.decide(q));
-    }
-    let (decisions, latencies) = one_by_one(queries, budget, |q| engine.decide(q));
-    let measured = &queries[..decisions.len()];
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let chunk = measured.len().div_ceil(threads).max(1);
-    let mut engines: Vec<Rego> = (1..threads).map(|_| Rego::load(spec)).collect();
+    let mut engines: Vec<E> = (1..threads).map(|_| another()).collect();
     engines.push(engine);
     let t = Instant::now();
     std::thread::scope(|s| {
