@@ -51,10 +51,12 @@ pub const MAX_KEYS: usize = 1024;
 /// for each query instead.
 pub const MAX_CLOSURE: usize = 1 << 24;
 
-/// A rule as the index keeps it: enough to settle most queries on the spot,
-/// in twelve bytes.
+/// A rule as the index keeps it under one (action, actor) pair: enough to
+/// settle most queries on the spot, in sixteen bytes.
 #[derive(Debug, Clone, Copy)]
 struct Entry {
+    /// The category key it is filed under.
+    category: NameId,
     /// The rule's index, with [`CONDITIONAL`] set when the rule has a
     /// `where` or an `unless`.
     rule: u32,
@@ -67,14 +69,27 @@ struct Entry {
 /// 2^31 rules would need terabytes before it got here).
 const CONDITIONAL: u32 = 1 << 31;
 
-/// The names at or above each name of a kind.
+/// The names at or above each name of a kind, sorted.
 #[derive(Debug)]
 enum Closure {
-    /// `ids[starts[n]..starts[n + 1]]` for name `n`.
-    Table { starts: Vec<u32>, ids: Vec<NameId> },
+    /// A row for each name, so that most names cost one look.
+    Table { rows: Vec<Row>, more: Vec<NameId> },
     /// Too many links to keep: walk the hierarchy for each query.
     Walk,
 }
+
+/// The names at or above one name: `ids[..len]` when there are at most
+/// [`ROW`] of them, else `more[ids[0]..ids[0] + len]`. Thirty-two bytes,
+/// aligned to thirty-two: one cache line.
+#[derive(Debug, Clone, Copy)]
+#[repr(C, align(32))]
+struct Row {
+    len: u32,
+    ids: [NameId; ROW],
+}
+
+/// The most names a [`Row`] holds itself.
+const ROW: usize = 7;
 
 /// A compiled policy set. Build it with [`Index::build`] and decide with
 /// [`Index::decide`], which answers exactly as [`eval::decide`].
@@ -84,7 +99,7 @@ pub struct Index {
     /// By action key (`any` last): the action's table of actor keys in
     /// `slots` as (start, bits of its size), or `None`.
     actions: Vec<Option<(u32, u32)>>,
-    /// The actor tables: (actor key, the pair's run in `categories`),
+    /// The actor tables: (actor key, the pair's run in `entries`),
     /// [`EMPTY`] where free.
     slots: Vec<(NameId, u32, u32)>,
     /// A Bloom filter of the (action key, actor key) pairs filed: two bits
@@ -94,8 +109,7 @@ pub struct Index {
     filter: Vec<u64>,
     /// The filter has `1 << filter_bits` bits.
     filter_bits: u32,
-    /// (category key, run in `entries`), sorted by key within a pair's run.
-    categories: Vec<(NameId, u32, u32)>,
+    /// Each pair's entries, sorted by category key.
     entries: Vec<Entry>,
     /// Rules too wide to file; checked for every query.
     wide: Vec<Entry>,
@@ -130,7 +144,7 @@ impl Index {
         let mut wide = Vec::new();
         for (index, rule) in policy.rules.iter().enumerate() {
             if filed_count(rule) > max_keys {
-                wide.push(Entry::of(index, rule));
+                wide.push(Entry::of(ANY, index, rule));
                 continue;
             }
             let per_action = filed_count(rule) / rule.actions.as_ref().map_or(1, Vec::len);
@@ -194,7 +208,6 @@ impl Index {
             slots: Vec::new(),
             filter: vec![0; 1 << (filter_bits - 6)],
             filter_bits,
-            categories: Vec::new(),
             entries: Vec::with_capacity(filed.len()),
             wide,
         };
@@ -228,26 +241,20 @@ impl Index {
                     while table[at].0 != EMPTY {
                         at = (at + 1) & ((1 << bits) - 1);
                     }
-                    table[at] = (b, index.categories.len() as u32, 0);
+                    table[at] = (b, index.entries.len() as u32, 0);
                     for bit in filter_bits_of(a, b, filter_bits) {
                         index.filter[bit >> 6] |= 1 << (bit & 63);
                     }
                 }
-                if new_pair || run[j - 1][1] != c {
-                    let first = index.entries.len() as u32;
-                    index.categories.push((c, first, 0));
-                    index.slots[start + at].2 += 1;
-                }
-                index
-                    .entries
-                    .push(Entry::of(rule as usize, &policy.rules[rule as usize]));
-                index.categories.last_mut().expect("pushed above").2 += 1;
+                index.slots[start + at].2 += 1;
+                let rule = rule as usize;
+                index.entries.push(Entry::of(c, rule, &policy.rules[rule]));
             }
         }
         index
     }
 
-    /// The run in `categories` of (action table, actor key), if any rule
+    /// The run in `entries` of (action table, actor key), if any rule
     /// is filed under the pair.
     fn pair(&self, (start, bits): (u32, u32), actor: NameId) -> Option<(u32, u32)> {
         let table = &self.slots[start as usize..start as usize + (1 << bits)];
@@ -290,8 +297,6 @@ impl Index {
         let category = query.category;
         if let Some(c) = category {
             self.closures[2].above(vocab.names(Kind::Category), c, &mut s.categories);
-            // sorted, to be met with each pair's sorted run in one pass
-            s.categories.sort_unstable();
         }
         let day = query.date.num_days_from_ce();
         let action_keys = self.actions.len();
@@ -312,52 +317,54 @@ impl Index {
                 }
             }
         }
-        // 2. their runs of category keys
+        // 2. their runs of entries
         s.runs.clear();
         for &(table, b) in &s.pairs {
             if let Some(run) = self.pair(table, b) {
                 s.runs.push(run);
             }
         }
-        // 3. the runs of entries under the query's category keys
-        s.ranges.clear();
+        // 3. the entries under the query's category keys
         for &(start, len) in &s.runs {
-            let run = &self.categories[start as usize..(start + len) as usize];
+            let run = &self.entries[start as usize..(start + len) as usize];
             match category {
                 // a query without a category: every rule that names one is
                 // unknown
                 None => {
-                    for &(c, start, len) in run {
-                        let truth = if c == ANY {
+                    for e in run {
+                        let truth = if e.category == ANY {
                             Truth::True
                         } else {
                             Truth::Unknown
                         };
-                        s.ranges.push((start, len, truth));
+                        visit(policy, query, day, e, truth, &mut s.hits);
                     }
                 }
+                // a long run (rules about many categories under one pair):
+                // each of the query's keys looked up by bisection
+                Some(_) if run.len() > 8 * s.categories.len() => {
+                    for &key in &s.categories {
+                        let from = run.partition_point(|e| e.category < key);
+                        for e in run[from..].iter().take_while(|e| e.category == key) {
+                            visit(policy, query, day, e, Truth::True, &mut s.hits);
+                        }
+                    }
+                }
+                // both sorted: walk them side by side
                 Some(_) => {
-                    // both sorted: walk them side by side
-                    let (mut i, mut j) = (0, 0);
-                    while i < run.len() && j < s.categories.len() {
-                        let (key, start, len) = run[i];
-                        match key.cmp(&s.categories[j]) {
-                            std::cmp::Ordering::Less => i += 1,
-                            std::cmp::Ordering::Greater => j += 1,
-                            std::cmp::Ordering::Equal => {
-                                s.ranges.push((start, len, Truth::True));
-                                i += 1;
-                                j += 1;
+                    let mut keys = s.categories.iter().peekable();
+                    for e in run {
+                        while keys.next_if(|&&k| k < e.category).is_some() {}
+                        match keys.peek() {
+                            None => break,
+                            Some(&&k) if k == e.category => {
+                                visit(policy, query, day, e, Truth::True, &mut s.hits);
                             }
+                            Some(_) => {}
                         }
                     }
                 }
             }
-        }
-        // 4. the entries
-        for &(start, len, truth) in &s.ranges {
-            let entries = &self.entries[start as usize..(start + len) as usize];
-            visit(policy, query, day, entries, truth, &mut s.hits);
         }
         for entry in &self.wide {
             let rule = &policy.rules[entry.index()];
@@ -375,41 +382,32 @@ impl Index {
                 Some(_) if within(&rule.categories, &s.categories) => Truth::True,
                 Some(_) => continue,
             };
-            visit(
-                policy,
-                query,
-                day,
-                std::slice::from_ref(entry),
-                truth,
-                &mut s.hits,
-            );
+            visit(policy, query, day, entry, truth, &mut s.hits);
         }
     }
 }
 
-/// Adds the entries whose window holds the day and whose conditions are not
-/// false, with their truth given the category's.
+/// Adds the entry's rule if its window holds the day and its conditions are
+/// not false, with its truth given the category's.
 fn visit(
     policy: &Policy,
     query: &Query,
     day: i32,
-    entries: &[Entry],
+    e: &Entry,
     category: Truth,
     hits: &mut Vec<(u32, Truth)>,
 ) {
-    for e in entries {
-        if day < e.from || day > e.until {
-            continue;
-        }
-        let truth = if e.rule & CONDITIONAL != 0 {
-            let rule = &policy.rules[e.index()];
-            category.and(conditions(rule, query))
-        } else {
-            category
-        };
-        if truth != Truth::False {
-            hits.push((e.index() as u32, truth));
-        }
+    if day < e.from || day > e.until {
+        return;
+    }
+    let truth = if e.rule & CONDITIONAL != 0 {
+        let rule = &policy.rules[e.index()];
+        category.and(conditions(rule, query))
+    } else {
+        category
+    };
+    if truth != Truth::False {
+        hits.push((e.index() as u32, truth));
     }
 }
 
@@ -430,9 +428,10 @@ fn conditions(rule: &Rule, query: &Query) -> Truth {
 }
 
 impl Entry {
-    fn of(index: usize, rule: &Rule) -> Entry {
+    fn of(category: NameId, index: usize, rule: &Rule) -> Entry {
         let conditional = rule.where_.is_some() || rule.unless.is_some();
         Entry {
+            category,
             rule: index as u32 | if conditional { CONDITIONAL } else { 0 },
             from: rule.from.map_or(i32::MIN, |b| b.date.num_days_from_ce()),
             until: rule.until.map_or(i32::MAX, |b| b.date.num_days_from_ce()),
@@ -448,34 +447,54 @@ impl Entry {
 impl Closure {
     /// The table of every name's ancestors, when it has at most `max` links.
     fn build(names: &Names, max: usize) -> Closure {
-        let mut starts = Vec::with_capacity(names.names.len() + 1);
-        let mut ids = Vec::new();
+        let mut rows = Vec::with_capacity(names.names.len());
+        let mut more = Vec::new();
+        let mut links = 0;
         let mut seen = vec![u32::MAX; names.names.len()];
-        let mut stack = Vec::new();
+        let (mut stack, mut ids) = (Vec::new(), Vec::new());
         for n in 0..names.names.len() as NameId {
-            starts.push(ids.len() as u32);
+            ids.clear();
             walk(names, n, &mut seen, n, &mut stack, &mut ids);
-            if ids.len() > max {
+            links += ids.len();
+            if links > max {
                 return Closure::Walk;
             }
+            ids.sort_unstable();
+            let mut row = Row {
+                len: ids.len() as u32,
+                ids: [0; ROW],
+            };
+            if ids.len() <= ROW {
+                row.ids[..ids.len()].copy_from_slice(&ids);
+            } else {
+                row.ids[0] = more.len() as NameId;
+                more.extend_from_slice(&ids);
+            }
+            rows.push(row);
         }
-        starts.push(ids.len() as u32);
-        Closure::Table { starts, ids }
+        Closure::Table { rows, more }
     }
 
-    /// Puts the keys a query's name falls under into `out`: the name, every
-    /// name above it, and `any`.
+    /// Puts the keys a query's name falls under into `out`, sorted: the
+    /// name, every name above it, and `any` (the greatest key).
     fn above(&self, names: &Names, id: Option<NameId>, out: &mut Vec<NameId>) {
         out.clear();
         if let Some(id) = id {
             match self {
-                Closure::Table { starts, ids } => {
-                    let (from, to) = (starts[id as usize], starts[id as usize + 1]);
-                    out.extend_from_slice(&ids[from as usize..to as usize]);
+                Closure::Table { rows, more } => {
+                    let row = &rows[id as usize];
+                    let len = row.len as usize;
+                    if len <= ROW {
+                        out.extend_from_slice(&row.ids[..len]);
+                    } else {
+                        let from = row.ids[0] as usize;
+                        out.extend_from_slice(&more[from..from + len]);
+                    }
                 }
                 Closure::Walk => {
                     let mut seen = vec![u32::MAX; names.names.len()];
                     walk(names, id, &mut seen, 0, &mut Vec::new(), out);
+                    out.sort_unstable();
                 }
             }
         }
@@ -542,10 +561,8 @@ struct Scratch {
     categories: Vec<NameId>,
     /// (action table, actor key) pairs the filter let through.
     pairs: Vec<((u32, u32), NameId)>,
-    /// Runs in `categories`.
+    /// Runs in `entries`.
     runs: Vec<(u32, u32)>,
-    /// Runs in `entries`, with the truth of their category.
-    ranges: Vec<(u32, u32, Truth)>,
     hits: Vec<(u32, Truth)>,
 }
 

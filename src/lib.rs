@@ -27,6 +27,7 @@ pub mod index;
 pub mod json;
 pub mod lint;
 pub mod load;
+pub mod lookup;
 pub mod model;
 pub mod render;
 pub mod source;

@@ -2,12 +2,11 @@
 //! the checker builds it, so everything in it is known to be valid.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use chrono::NaiveDate;
 
+use crate::lookup::NameTable;
 use crate::source::{Sources, Span};
 use crate::syntax::ast::{CompareOp, Effect, Kind, TimeOp};
 use crate::value::{Type, Value};
@@ -15,47 +14,12 @@ use crate::value::{Type, Value};
 /// Index of a name in its kind's table.
 pub type NameId = u32;
 
-/// The hash of the name tables: eight bytes a step, a multiply and a
-/// rotate. The tables' keys come from the policy, so a query, whatever
-/// names it sends, only looks up and cannot make a table degenerate.
-pub type NameHash = BuildHasherDefault<NameHasher>;
-
-#[derive(Default)]
-pub struct NameHasher(u64);
-
-impl NameHasher {
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-impl Hasher for NameHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            self.add(u64::from_le_bytes(chunk.try_into().expect("eight bytes")));
-        }
-        let rest = chunks.remainder();
-        let mut last = [0u8; 8];
-        last[..rest.len()].copy_from_slice(rest);
-        self.add(u64::from_le_bytes(last));
-    }
-
-    fn write_u8(&mut self, n: u8) {
-        self.add(n as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        // fold the high bits down: the table takes its index from the low ones
-        self.0 ^ (self.0 >> 32)
-    }
-}
-
 /// The names of one kind and their hierarchy.
 #[derive(Debug, Default, Clone)]
 pub struct Names {
     pub names: Vec<String>,
-    pub index: HashMap<String, NameId, NameHash>,
+    /// Each name's id, and whether it was declared.
+    table: NameTable,
     /// The direct parents of each name (`X in Y`).
     pub parents: Vec<Vec<NameId>>,
     /// Where each name was declared; `None` for names of an open kind.
@@ -66,7 +30,14 @@ pub struct Names {
 
 impl Names {
     pub fn get(&self, name: &str) -> Option<NameId> {
-        self.index.get(name).copied()
+        self.find(name).map(|(id, _)| id)
+    }
+
+    /// A name's id, and whether it was declared (rather than used in a
+    /// kind that declares nothing): one look, where [`Names::get`] and
+    /// [`Names::declared_at`] would be two.
+    pub fn find(&self, name: &str) -> Option<(NameId, bool)> {
+        self.table.get(name, |id| self.names[id as usize] == name)
     }
 
     pub fn intern(&mut self, name: &str, at: Option<Span>) -> NameId {
@@ -75,7 +46,7 @@ impl Names {
         }
         let id = self.names.len() as NameId;
         self.names.push(name.to_string());
-        self.index.insert(name.to_string(), id);
+        self.table.insert(name, id, at.is_some());
         self.parents.push(Vec::new());
         self.declared_at.push(at);
         id
@@ -112,7 +83,8 @@ pub struct Attribute {
 pub struct Vocabulary {
     pub kinds: [Names; 3],
     pub attributes: Vec<Attribute>,
-    pub attribute_index: HashMap<String, usize, NameHash>,
+    /// Each attribute's index in `attributes`.
+    attribute_table: NameTable,
 }
 
 impl Vocabulary {
@@ -121,7 +93,16 @@ impl Vocabulary {
     }
 
     pub fn attribute(&self, name: &str) -> Option<usize> {
-        self.attribute_index.get(name).copied()
+        self.attribute_table
+            .get(name, |i| self.attributes[i as usize].name == name)
+            .map(|(i, _)| i as usize)
+    }
+
+    /// Declares an attribute the vocabulary does not have yet.
+    pub fn add_attribute(&mut self, attribute: Attribute) {
+        let index = self.attributes.len() as u32;
+        self.attribute_table.insert(&attribute.name, index, true);
+        self.attributes.push(attribute);
     }
 }
 

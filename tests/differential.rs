@@ -52,21 +52,24 @@ const DATES: &[&str] = &[
 const COUNTRIES: &[&str] = &["\"RU\"", "\"BY\"", "\"US\"", "\"\""];
 const SEATS: &[&str] = &["0", "2.5", "3", "10", "1000"];
 
-/// A random set's names: `prefix0..prefixN`, each below earlier ones.
+/// A random set's names: `prefix0..prefixN`, each below earlier ones (many
+/// more of them, and more often, when `wide`: the index keeps a name's
+/// ancestors in a row of its own up to seven, in a shared list beyond).
 struct Kind {
     names: Vec<String>,
     declared: bool,
 }
 
 impl Kind {
-    fn new(rng: &mut Rng, keyword: &str, prefix: &str, decl: &mut String) -> Kind {
-        let count = 2 + rng.below(7);
+    fn new(rng: &mut Rng, keyword: &str, prefix: &str, decl: &mut String, wide: bool) -> Kind {
+        let count = 2 + rng.below(if wide { 15 } else { 7 });
+        let linked = if wide { 50 } else { 30 };
         let names: Vec<String> = (0..count).map(|i| format!("{prefix}{i}")).collect();
         let declared = rng.chance(75);
         if declared {
             for (i, name) in names.iter().enumerate() {
                 let parents: Vec<&str> = (0..i)
-                    .filter(|_| rng.chance(30))
+                    .filter(|_| rng.chance(linked))
                     .map(|p| names[p].as_str())
                     .collect();
                 match parents.as_slice() {
@@ -170,9 +173,9 @@ struct Generated {
 fn policy(rng: &mut Rng, wide: bool) -> Generated {
     let mut text = String::new();
     let kinds = [
-        Kind::new(rng, "action", "act", &mut text),
-        Kind::new(rng, "actor", "who", &mut text),
-        Kind::new(rng, "category", "cat", &mut text),
+        Kind::new(rng, "action", "act", &mut text, wide),
+        Kind::new(rng, "actor", "who", &mut text, wide),
+        Kind::new(rng, "category", "cat", &mut text, wide),
     ];
     text.push_str(
         "attribute country: text\nattribute seats: number\nattribute vip: bool\nattribute signed: date\n",

@@ -31,6 +31,13 @@ fn main() {
         std::hint::black_box(e.decide(q));
     }
     println!("ask + decide: {:?}", t.elapsed() / queries.len() as u32);
+    if std::env::var("REPEAT_ASK").is_ok() {
+        for _ in 0..20 {
+            for q in &queries {
+                std::hint::black_box(e.decide(q));
+            }
+        }
+    }
     if std::env::var("REPEAT").is_ok() {
         for _ in 0..20 {
             for q in &checked {

@@ -263,7 +263,7 @@ impl Checker {
                 continue;
             };
             for def in &d.attributes {
-                if let Some(&i) = self.vocab.attribute_index.get(&def.name.text) {
+                if let Some(i) = self.vocab.attribute(&def.name.text) {
                     let first = self.vocab.attributes[i].span;
                     self.error(
                         Diagnostic::new(
@@ -276,10 +276,7 @@ impl Checker {
                     );
                     continue;
                 }
-                self.vocab
-                    .attribute_index
-                    .insert(def.name.text.clone(), self.vocab.attributes.len());
-                self.vocab.attributes.push(Attribute {
+                self.vocab.add_attribute(Attribute {
                     name: def.name.text.clone(),
                     ty: def.ty,
                     span: def.name.span,

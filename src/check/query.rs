@@ -193,8 +193,8 @@ fn check_name(
     errors: &mut Vec<Diagnostic>,
 ) -> Option<NameId> {
     let names = vocab.names(kind);
-    match names.get(text) {
-        Some(id) if !names.closed || names.declared_at[id as usize].is_some() => Some(id),
+    match names.find(text) {
+        Some((id, declared)) if !names.closed || declared => Some(id),
         _ if !names.closed => None,
         _ => {
             errors.push(undeclared(vocab, kind, text, span));
