@@ -65,6 +65,49 @@ struct Entry {
     until: i32,
 }
 
+/// One (action key, actor key) pair in its action's table: the pair's one
+/// entry, so that most pairs need no other look, or where its entries are.
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    /// [`EMPTY`] where the slot is free.
+    actor: NameId,
+    /// The entry, or for a pair of many entries, `category` [`RUN`], `rule`
+    /// the first in `entries` and `from` their number.
+    entry: Entry,
+}
+
+/// The category of a [`Slot`]'s entry that says the pair has many.
+const RUN: NameId = NameId::MAX - 2;
+
+impl Slot {
+    const FREE: Slot = Slot {
+        actor: EMPTY,
+        entry: Entry {
+            category: EMPTY,
+            rule: 0,
+            from: 0,
+            until: 0,
+        },
+    };
+
+    fn run(actor: NameId, first: u32, len: u32) -> Slot {
+        Slot {
+            actor,
+            entry: Entry {
+                category: RUN,
+                rule: first,
+                from: len as i32,
+                until: 0,
+            },
+        }
+    }
+
+    /// The pair's entries, when it has more than one.
+    fn entries(&self) -> Option<(u32, u32)> {
+        (self.entry.category == RUN).then_some((self.entry.rule, self.entry.from as u32))
+    }
+}
+
 /// The bit of [`Entry::rule`] that says the rule has conditions (a set of
 /// 2^31 rules would need terabytes before it got here).
 const CONDITIONAL: u32 = 1 << 31;
@@ -99,9 +142,8 @@ pub struct Index {
     /// By action key (`any` last): the action's table of actor keys in
     /// `slots` as (start, bits of its size), or `None`.
     actions: Vec<Option<(u32, u32)>>,
-    /// The actor tables: (actor key, the pair's run in `entries`),
-    /// [`EMPTY`] where free.
-    slots: Vec<(NameId, u32, u32)>,
+    /// The actor tables.
+    slots: Vec<Slot>,
     /// A Bloom filter of the (action key, actor key) pairs filed: two bits
     /// a pair, sixteen bits a pair in all. Most pairs a query asks about
     /// lead nowhere, and the filter, small enough to stay in cache, rules
@@ -230,39 +272,47 @@ impl Index {
                 .trailing_zeros()
                 .max(1);
             let start = index.slots.len();
-            index.slots.resize(start + (1 << bits), (EMPTY, 0, 0));
+            index.slots.resize(start + (1 << bits), Slot::FREE);
             index.actions[slot_of_a] = Some((start as u32, bits));
-            let mut at = 0;
-            for (j, &[b, c, rule]) in run.iter().enumerate() {
-                let new_pair = j == 0 || run[j - 1][0] != b;
-                if new_pair {
-                    let table = &mut index.slots[start..];
-                    at = slot(b, bits);
-                    while table[at].0 != EMPTY {
-                        at = (at + 1) & ((1 << bits) - 1);
+            for pair in run.chunk_by(|x, y| x[0] == y[0]) {
+                let b = pair[0][0];
+                let entry = |&[_, c, rule]: &[u32; 3]| {
+                    Entry::of(c, rule as usize, &policy.rules[rule as usize])
+                };
+                let slot = match pair {
+                    [one] => Slot {
+                        actor: b,
+                        entry: entry(one),
+                    },
+                    _ => {
+                        let first = index.entries.len() as u32;
+                        index.entries.extend(pair.iter().map(entry));
+                        Slot::run(b, first, pair.len() as u32)
                     }
-                    table[at] = (b, index.entries.len() as u32, 0);
-                    for bit in filter_bits_of(a, b, filter_bits) {
-                        index.filter[bit >> 6] |= 1 << (bit & 63);
-                    }
+                };
+                let table = &mut index.slots[start..];
+                let mut at = slot_of(b, bits);
+                while table[at].actor != EMPTY {
+                    at = (at + 1) & ((1 << bits) - 1);
                 }
-                index.slots[start + at].2 += 1;
-                let rule = rule as usize;
-                index.entries.push(Entry::of(c, rule, &policy.rules[rule]));
+                table[at] = slot;
+                for bit in filter_bits_of(a, b, filter_bits) {
+                    index.filter[bit >> 6] |= 1 << (bit & 63);
+                }
             }
         }
         index
     }
 
-    /// The run in `entries` of (action table, actor key), if any rule
-    /// is filed under the pair.
-    fn pair(&self, (start, bits): (u32, u32), actor: NameId) -> Option<(u32, u32)> {
+    /// The slot of (action table, actor key), if any rule is filed under
+    /// the pair.
+    fn pair(&self, (start, bits): (u32, u32), actor: NameId) -> Option<&Slot> {
         let table = &self.slots[start as usize..start as usize + (1 << bits)];
-        let mut at = slot(actor, bits);
+        let mut at = slot_of(actor, bits);
         loop {
-            match table[at] {
-                (key, first, len) if key == actor => return Some((first, len)),
-                (EMPTY, _, _) => return None,
+            match &table[at] {
+                slot if slot.actor == actor => return Some(slot),
+                slot if slot.actor == EMPTY => return None,
                 _ => at = (at + 1) & ((1 << bits) - 1),
             }
         }
@@ -317,27 +367,32 @@ impl Index {
                 }
             }
         }
-        // 2. their runs of entries
+        // 2. their slots: a pair's one entry is settled on the spot, the
+        // runs of the others kept for the next stage
         s.runs.clear();
         for &(table, b) in &s.pairs {
-            if let Some(run) = self.pair(table, b) {
-                s.runs.push(run);
+            let Some(slot) = self.pair(table, b) else {
+                continue;
+            };
+            match slot.entries() {
+                Some(run) => s.runs.push(run),
+                None => {
+                    let e = &slot.entry;
+                    if let Some(truth) = category_truth(e.category, category, &s.categories) {
+                        visit(policy, query, day, e, truth, &mut s.hits);
+                    }
+                }
             }
         }
-        // 3. the entries under the query's category keys
+        // 3. the runs' entries under the query's category keys
         for &(start, len) in &s.runs {
             let run = &self.entries[start as usize..(start + len) as usize];
             match category {
-                // a query without a category: every rule that names one is
-                // unknown
                 None => {
                     for e in run {
-                        let truth = if e.category == ANY {
-                            Truth::True
-                        } else {
-                            Truth::Unknown
-                        };
-                        visit(policy, query, day, e, truth, &mut s.hits);
+                        if let Some(truth) = category_truth(e.category, None, &[]) {
+                            visit(policy, query, day, e, truth, &mut s.hits);
+                        }
                     }
                 }
                 // a long run (rules about many categories under one pair):
@@ -384,6 +439,17 @@ impl Index {
             };
             visit(policy, query, day, entry, truth, &mut s.hits);
         }
+    }
+}
+
+/// The truth of an entry's category key for a query: with a category, true
+/// when the key is among the query's (`keys`), else no match; without one,
+/// unknown unless the key is `any`.
+fn category_truth(key: NameId, category: Option<Option<NameId>>, keys: &[NameId]) -> Option<Truth> {
+    match category {
+        None if key == ANY => Some(Truth::True),
+        None => Some(Truth::Unknown),
+        Some(_) => keys.contains(&key).then_some(Truth::True),
     }
 }
 
@@ -549,7 +615,7 @@ fn filter_bits_of(action: NameId, actor: NameId, bits: u32) -> [usize; 2] {
 
 /// Where a key's search starts in a table of `1 << bits` places: the top
 /// bits of a multiplicative hash (Fibonacci hashing).
-fn slot(key: NameId, bits: u32) -> usize {
+fn slot_of(key: NameId, bits: u32) -> usize {
     (key.wrapping_mul(0x9E37_79B9) >> (32 - bits)) as usize
 }
 
