@@ -1,6 +1,7 @@
 //! Values that attributes and literals hold: text, exact decimal numbers,
 //! booleans and calendar dates.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::fmt;
 
@@ -99,8 +100,28 @@ impl fmt::Display for Value {
 
 /// An exact decimal number. `2.50` equals `2.5`, and no digit is ever lost
 /// to floating point.
+///
+/// A number that is an `i64` divided by a power of ten up to 10^18 (every
+/// amount, count and price in practice) is kept as that pair, in sixteen
+/// bytes with nothing on the heap; any other is kept as its digits. Each
+/// number has one form, so equal numbers are equal as values.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Number {
+pub struct Number(Repr);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Repr {
+    /// `value / 10^scale`, `scale` at most [`MAX_SCALE`], and `value` not a
+    /// multiple of ten when `scale` is above zero.
+    Small { value: i64, scale: u8 },
+    Digits(Box<Digits>),
+}
+
+/// The most fraction digits of a [`Repr::Small`].
+const MAX_SCALE: usize = 18;
+
+/// A number as its digits.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Digits {
     negative: bool,
     /// Integer digits without leading zeros (empty for zero).
     int: String,
@@ -109,17 +130,8 @@ pub struct Number {
 }
 
 impl From<i64> for Number {
-    fn from(n: i64) -> Number {
-        let int = n.unsigned_abs();
-        Number {
-            negative: n < 0,
-            int: if int == 0 {
-                String::new()
-            } else {
-                int.to_string()
-            },
-            frac: String::new(),
-        }
+    fn from(value: i64) -> Number {
+        Number(Repr::Small { value, scale: 0 })
     }
 }
 
@@ -192,11 +204,7 @@ impl Number {
             // the usual case: no point to shift
             let int = int.trim_start_matches('0');
             let frac = frac.trim_end_matches('0');
-            return Some(Number {
-                negative: negative && !(int.is_empty() && frac.is_empty()),
-                int: int.to_string(),
-                frac: frac.to_string(),
-            });
+            return Some(Number::of(negative, int, frac));
         }
         // Shift the decimal point by the exponent.
         let all: String = format!("{int}{frac}");
@@ -217,17 +225,61 @@ impl Number {
                 all[point as usize..].to_string(),
             )
         };
-        let int = int.trim_start_matches('0').to_string();
-        let frac = frac.trim_end_matches('0').to_string();
-        let negative = negative && !(int.is_empty() && frac.is_empty());
-        Some(Number {
-            negative,
-            int,
-            frac,
-        })
+        let int = int.trim_start_matches('0');
+        let frac = frac.trim_end_matches('0');
+        Some(Number::of(negative, int, frac))
     }
 
-    fn cmp_magnitude(&self, other: &Number) -> Ordering {
+    /// The number from its sign and digits (no leading zero in `int`, no
+    /// trailing zero in `frac`), in its one form.
+    fn of(negative: bool, int: &str, frac: &str) -> Number {
+        let small = (frac.len() <= MAX_SCALE)
+            .then(|| {
+                let magnitude = int
+                    .bytes()
+                    .chain(frac.bytes())
+                    .try_fold(0u64, |n, d| n.checked_mul(10)?.checked_add(u64::from(d - b'0')))?;
+                let value = if negative {
+                    0i64.checked_sub_unsigned(magnitude)?
+                } else {
+                    i64::try_from(magnitude).ok()?
+                };
+                Some(Repr::Small {
+                    value,
+                    scale: frac.len() as u8,
+                })
+            })
+            .flatten();
+        Number(small.unwrap_or_else(|| {
+            Repr::Digits(Box::new(Digits {
+                negative: negative && !(int.is_empty() && frac.is_empty()),
+                int: int.to_string(),
+                frac: frac.to_string(),
+            }))
+        }))
+    }
+
+    /// The number as its digits.
+    fn digits(&self) -> Cow<'_, Digits> {
+        match &self.0 {
+            Repr::Digits(d) => Cow::Borrowed(d),
+            &Repr::Small { value, scale } => {
+                let all = value.unsigned_abs().to_string();
+                let scale = scale as usize;
+                let all = format!("{}{all}", "0".repeat(scale.saturating_sub(all.len())));
+                let (int, frac) = all.split_at(all.len() - scale);
+                Cow::Owned(Digits {
+                    negative: value < 0,
+                    int: int.trim_start_matches('0').to_string(),
+                    frac: frac.to_string(),
+                })
+            }
+        }
+    }
+}
+
+impl Digits {
+    fn cmp_magnitude(&self, other: &Digits) -> Ordering {
         self.int
             .len()
             .cmp(&other.int.len())
@@ -238,6 +290,22 @@ impl Number {
 
 impl Ord for Number {
     fn cmp(&self, other: &Number) -> Ordering {
+        match (&self.0, &other.0) {
+            (
+                &Repr::Small { value: a, scale: x },
+                &Repr::Small { value: b, scale: y },
+            ) => {
+                // both over 10^max(x, y): below 2^63 * 10^18 < 2^127
+                let at = |v: i64, s: u8| i128::from(v) * 10i128.pow(u32::from(x.max(y) - s));
+                at(a, x).cmp(&at(b, y))
+            }
+            _ => self.digits().cmp(&other.digits()),
+        }
+    }
+}
+
+impl Ord for Digits {
+    fn cmp(&self, other: &Digits) -> Ordering {
         match (self.negative, other.negative) {
             (false, true) => Ordering::Greater,
             (true, false) => Ordering::Less,
@@ -253,7 +321,22 @@ impl PartialOrd for Number {
     }
 }
 
+impl PartialOrd for Digits {
+    fn partial_cmp(&self, other: &Digits) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
 impl fmt::Display for Number {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            &Repr::Small { value, scale: 0 } => write!(f, "{value}"),
+            _ => self.digits().fmt(f),
+        }
+    }
+}
+
+impl fmt::Display for Digits {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.negative {
             f.write_str("-")?;
@@ -331,6 +414,52 @@ mod tests {
         assert!(n("10") > n("9.99"));
         assert_eq!(n("007.100").to_string(), "7.1");
         assert_eq!(n("-0.5").to_string(), "-0.5");
+    }
+
+    /// The two forms agree: every pair of numbers, some small and some kept
+    /// as digits (past an `i64`, or past 18 fraction digits), orders and
+    /// prints as their digits do.
+    #[test]
+    fn both_forms_order_and_print_as_digits() {
+        let texts = [
+            "0",
+            "-0.0",
+            "1",
+            "-1",
+            "0.5",
+            "-0.05",
+            "10",
+            "9.99",
+            "100.001",
+            "9223372036854775807",
+            "9223372036854775808",
+            "-9223372036854775808",
+            "-9223372036854775809",
+            "922337203685477580.7",
+            "0.000000000000000001",
+            "0.0000000000000000001",
+            "-0.0000000000000000015",
+            "123456789012345678901234567890.5",
+            "1e18",
+            "1e19",
+            "-2.5e-20",
+            "3.14159265358979323846",
+        ];
+        let numbers: Vec<Number> = texts.iter().map(|t| n(t)).collect();
+        for (t, a) in texts.iter().zip(&numbers) {
+            // printed, then read back: the same number, in the same form
+            assert_eq!(&n(&a.to_string()), a, "{t}");
+            assert_eq!(a.to_string(), a.digits().to_string(), "{t}");
+            for b in &numbers {
+                assert_eq!(a.cmp(b), a.digits().cmp(&b.digits()), "{a} against {b}");
+                assert_eq!(a == b, a.cmp(b) == Ordering::Equal, "{a} against {b}");
+            }
+        }
+        assert_eq!(Number::from(i64::MIN), n("-9223372036854775808"));
+        assert_eq!(Number::from(-25), n("-25.0"));
+        assert!(matches!(n("9223372036854775808").0, Repr::Digits(_)));
+        assert!(matches!(n("0.0000000000000000001").0, Repr::Digits(_)));
+        assert!(matches!(n("-922337203685477580.8").0, Repr::Small { .. }));
     }
 
     #[test]
