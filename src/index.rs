@@ -296,7 +296,7 @@ impl Index {
                     at = (at + 1) & ((1 << bits) - 1);
                 }
                 table[at] = slot;
-                for bit in filter_bits_of(a, b, filter_bits) {
+                for bit in filter_bits_of(mix_action(a), mix_actor(b), filter_bits) {
                     index.filter[bit >> 6] |= 1 << (bit & 63);
                 }
             }
@@ -355,12 +355,15 @@ impl Index {
         // large set overlap instead of following one another.
         // 1. the (action table, actor key) pairs the filter lets through
         s.pairs.clear();
+        s.mixes.clear();
+        s.mixes.extend(s.actors.iter().map(|&b| mix_actor(b)));
         for &a in &s.actions {
             let Some(table) = self.actions[key_slot(a, action_keys)] else {
                 continue;
             };
-            for &b in &s.actors {
-                let [x, y] = filter_bits_of(a, b, self.filter_bits);
+            let mixed = mix_action(a);
+            for (&b, &mix) in s.actors.iter().zip(&s.mixes) {
+                let [x, y] = filter_bits_of(mixed, mix, self.filter_bits);
                 let word = self.filter[x >> 6];
                 if word & (1 << (x & 63)) != 0 && word & (1 << (y & 63)) != 0 {
                     s.pairs.push((table, b));
@@ -601,12 +604,23 @@ fn key_slot(key: NameId, slots: usize) -> usize {
     }
 }
 
-/// The two filter bits of an (action key, actor key) pair.
+/// An action key's part of its pairs' filter hash (see [`filter_bits_of`]).
+fn mix_action(action: NameId) -> u64 {
+    u64::from(action).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
+/// An actor key's part of its pairs' filter hash.
+fn mix_actor(actor: NameId) -> u64 {
+    u64::from(actor).wrapping_mul(0xD6E8_FEB8_6659_FD93).rotate_left(32)
+}
+
+/// The two filter bits of an (action key, actor key) pair, from the keys'
+/// parts ([`mix_action`], [`mix_actor`]), each worked out once a query.
 ///
 /// Both bits lie in one 64-bit word (a blocked Bloom filter), so a look at
 /// the filter costs at most one cache miss.
-fn filter_bits_of(action: NameId, actor: NameId, bits: u32) -> [usize; 2] {
-    let h = ((action as u64) << 32 | actor as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+fn filter_bits_of(action: u64, actor: u64, bits: u32) -> [usize; 2] {
+    let h = action ^ actor;
     let h = h ^ (h >> 29);
     let h = h.wrapping_mul(0xBF58_476D_1CE4_E5B9);
     let word = ((h >> (70 - bits)) as usize) << 6;
@@ -624,6 +638,8 @@ fn slot_of(key: NameId, bits: u32) -> usize {
 struct Scratch {
     actions: Vec<NameId>,
     actors: Vec<NameId>,
+    /// Each of `actors`' part of the filter hash.
+    mixes: Vec<u64>,
     categories: Vec<NameId>,
     /// (action table, actor key) pairs the filter let through.
     pairs: Vec<((u32, u32), NameId)>,

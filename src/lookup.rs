@@ -14,8 +14,8 @@
 /// The longest name kept in the table itself.
 pub const INLINE: usize = 22;
 
-/// The `len` of a slot whose name is longer than [`INLINE`].
-const LONG: u8 = u8::MAX;
+/// The length byte of a name longer than [`INLINE`].
+const LONG: u64 = 0xFF;
 
 /// The `id` of a free slot.
 const FREE: u32 = u32::MAX;
@@ -24,21 +24,18 @@ const FREE: u32 = u32::MAX;
 #[repr(C, align(32))]
 struct Slot {
     id: u32,
-    hash: u32,
-    /// The name's length, or [`LONG`].
-    len: u8,
-    /// The caller's flag for this name (for example: declared).
-    flag: bool,
-    /// The name, zero-padded, when it is short enough.
-    text: [u8; INLINE],
+    /// The name's hash, with its lowest bit the caller's flag (for example:
+    /// declared).
+    tag: u32,
+    /// The name in three little-endian words, zero-padded, its length in
+    /// the last byte ([`LONG`] and no text for a longer name).
+    words: [u64; 3],
 }
 
 const FREE_SLOT: Slot = Slot {
     id: FREE,
-    hash: 0,
-    len: 0,
-    flag: false,
-    text: [0; INLINE],
+    tag: 0,
+    words: [0; 3],
 };
 
 /// Names to ids; the caller keeps the names' text and the ids.
@@ -48,29 +45,79 @@ pub struct NameTable {
     len: usize,
 }
 
-/// A name as the table compares it: its hash and its padded text.
+/// A name as the table compares it: its hash (lowest bit clear) and words.
+#[derive(Debug)]
 struct Key {
     hash: u32,
-    len: u8,
-    text: [u8; INLINE],
+    words: [u64; 3],
 }
 
 impl Key {
     fn of(name: &str) -> Key {
         let bytes = name.as_bytes();
-        let mut text = [0; INLINE];
-        let len = if bytes.len() <= INLINE {
-            text[..bytes.len()].copy_from_slice(bytes);
-            bytes.len() as u8
-        } else {
-            LONG
+        if bytes.len() > INLINE {
+            return Key {
+                hash: long_hash(bytes) & !1,
+                words: [0, 0, LONG << 56],
+            };
+        }
+        let words = [
+            word(bytes, 0),
+            word(bytes, 8),
+            word(bytes, 16) | (bytes.len() as u64) << 56,
+        ];
+        // a collision costs a look further on, never a wrong answer: the
+        // words are compared in full
+        let hash = {
+            let h = fold(
+                words[0] ^ 0x243f_6a88_85a3_08d3,
+                words[1] ^ 0x1319_8a2e_0370_7344,
+            );
+            fold(h ^ words[2], 0xa409_3822_299f_31d0)
         };
         Key {
-            hash: hash(bytes),
-            len,
-            text,
+            hash: (hash >> 32) as u32 & !1,
+            words,
         }
     }
+}
+
+/// The bytes of `bytes[at..at + 8]` that exist, as a little-endian word
+/// with zeros past the end; read in at most two loads, without a loop.
+fn word(bytes: &[u8], at: usize) -> u64 {
+    let n = bytes.len().saturating_sub(at).min(8);
+    let b = &bytes[at.min(bytes.len())..];
+    let u32_at = |i: usize| u64::from(u32::from_le_bytes(b[i..i + 4].try_into().expect("four")));
+    match n {
+        8 => u64::from_le_bytes(b[..8].try_into().expect("eight")),
+        // two loads of four that overlap: the bytes they share agree
+        4..=7 => u32_at(0) | u32_at(n - 4) << ((n - 4) * 8),
+        1..=3 => {
+            u64::from(b[0])
+                | u64::from(b[n / 2]) << (n / 2 * 8)
+                | u64::from(b[n - 1]) << ((n - 1) * 8)
+        }
+        _ => 0,
+    }
+}
+
+/// A 64-by-64-bit multiply, its two halves folded together: one multiply
+/// that mixes every bit of both.
+fn fold(a: u64, b: u64) -> u64 {
+    let full = u128::from(a) * u128::from(b);
+    (full as u64) ^ (full >> 64) as u64
+}
+
+/// The hash of a name longer than [`INLINE`]: eight bytes a step.
+fn long_hash(bytes: &[u8]) -> u32 {
+    let mut h: u64 = bytes.len() as u64;
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let w = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+        h = fold(h ^ w, 0x4528_21e6_38d0_1377);
+    }
+    let last = word(chunks.remainder(), 0);
+    (fold(h ^ last, 0xbe54_66cf_34e9_0c6c) >> 32) as u32
 }
 
 impl NameTable {
@@ -98,12 +145,11 @@ impl NameTable {
             if slot.id == FREE {
                 return None;
             }
-            if slot.hash == key.hash
-                && slot.len == key.len
-                && slot.text == key.text
-                && (key.len != LONG || same(slot.id))
+            if slot.tag & !1 == key.hash
+                && slot.words == key.words
+                && (key.words[2] >> 56 != LONG || same(slot.id))
             {
-                return Some((slot.id, slot.flag));
+                return Some((slot.id, slot.tag & 1 == 1));
             }
             at = (at + 1) & mask;
         }
@@ -118,10 +164,8 @@ impl NameTable {
         let key = Key::of(name);
         self.place(Slot {
             id,
-            hash: key.hash,
-            len: key.len,
-            flag,
-            text: key.text,
+            tag: key.hash | u32::from(flag),
+            words: key.words,
         });
         self.len += 1;
     }
@@ -134,7 +178,7 @@ impl NameTable {
 
     fn place(&mut self, slot: Slot) {
         let mask = self.slots.len() - 1;
-        let mut at = self.home(slot.hash);
+        let mut at = self.home(slot.tag);
         while self.slots[at].id != FREE {
             at = (at + 1) & mask;
         }
@@ -148,25 +192,6 @@ impl NameTable {
             self.place(slot);
         }
     }
-}
-
-/// A name's hash: eight bytes a step, each mixed in with a rotate, an xor
-/// and a multiply; the length last, so that names differing in trailing
-/// zero bytes differ.
-fn hash(bytes: &[u8]) -> u32 {
-    const K: u64 = 0x517c_c1b7_2722_0a95;
-    let mut h: u64 = 0;
-    let mut chunks = bytes.chunks_exact(8);
-    for chunk in &mut chunks {
-        let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
-        h = (h.rotate_left(5) ^ word).wrapping_mul(K);
-    }
-    let rest = chunks.remainder();
-    let mut last = [0u8; 8];
-    last[..rest.len()].copy_from_slice(rest);
-    h = (h.rotate_left(5) ^ u64::from_le_bytes(last)).wrapping_mul(K);
-    h = (h.rotate_left(5) ^ bytes.len() as u64).wrapping_mul(K);
-    (h >> 32) as u32
 }
 
 #[cfg(test)]
@@ -217,6 +242,25 @@ mod tests {
         let t = table(&names);
         assert_eq!(t.get(&names[0], |_| false), None);
         assert_eq!(t.get(&names[0], |_| true), Some((0, true)));
+    }
+
+    /// A name's words are its bytes, zero-padded, with its length: every
+    /// length up to [`INLINE`] is read right, whatever the bytes around it.
+    #[test]
+    fn a_name_is_read_into_words_exactly() {
+        let text = "abcdefghijklmnopqrstuvwxyz";
+        for len in 0..=INLINE {
+            let name = &text[..len];
+            let mut padded = [0u8; 24];
+            padded[..len].copy_from_slice(name.as_bytes());
+            padded[23] = len as u8;
+            let words: Vec<u64> = padded
+                .chunks(8)
+                .map(|c| u64::from_le_bytes(c.try_into().unwrap()))
+                .collect();
+            // read from inside a longer text: nothing past its end counts
+            assert_eq!(Key::of(name).words[..], words[..], "{name}");
+        }
     }
 
     #[test]

@@ -112,7 +112,10 @@ pub struct Number(Repr);
 enum Repr {
     /// `value / 10^scale`, `scale` at most [`MAX_SCALE`], and `value` not a
     /// multiple of ten when `scale` is above zero.
-    Small { value: i64, scale: u8 },
+    Small {
+        value: i64,
+        scale: u8,
+    },
     Digits(Box<Digits>),
 }
 
@@ -235,10 +238,9 @@ impl Number {
     fn of(negative: bool, int: &str, frac: &str) -> Number {
         let small = (frac.len() <= MAX_SCALE)
             .then(|| {
-                let magnitude = int
-                    .bytes()
-                    .chain(frac.bytes())
-                    .try_fold(0u64, |n, d| n.checked_mul(10)?.checked_add(u64::from(d - b'0')))?;
+                let magnitude = int.bytes().chain(frac.bytes()).try_fold(0u64, |n, d| {
+                    n.checked_mul(10)?.checked_add(u64::from(d - b'0'))
+                })?;
                 let value = if negative {
                     0i64.checked_sub_unsigned(magnitude)?
                 } else {
@@ -291,10 +293,7 @@ impl Digits {
 impl Ord for Number {
     fn cmp(&self, other: &Number) -> Ordering {
         match (&self.0, &other.0) {
-            (
-                &Repr::Small { value: a, scale: x },
-                &Repr::Small { value: b, scale: y },
-            ) => {
+            (&Repr::Small { value: a, scale: x }, &Repr::Small { value: b, scale: y }) => {
                 // both over 10^max(x, y): below 2^63 * 10^18 < 2^127
                 let at = |v: i64, s: u8| i128::from(v) * 10i128.pow(u32::from(x.max(y) - s));
                 at(a, x).cmp(&at(b, y))
