@@ -307,7 +307,10 @@ impl PolicySet {
             actor,
             category: None,
             date: None,
-            attributes: vec![None; self.policy.vocabulary.attributes.len()],
+            // made one by one: `vec![None; n]` would clone a `None` n times
+            attributes: std::iter::repeat_with(|| None)
+                .take(self.policy.vocabulary.attributes.len())
+                .collect(),
             errors: Vec::new(),
         }
     }

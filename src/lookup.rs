@@ -53,6 +53,7 @@ struct Key {
 }
 
 impl Key {
+    #[inline]
     fn of(name: &str) -> Key {
         let bytes = name.as_bytes();
         if bytes.len() > INLINE {
@@ -84,6 +85,7 @@ impl Key {
 
 /// The bytes of `bytes[at..at + 8]` that exist, as a little-endian word
 /// with zeros past the end; read in at most two loads, without a loop.
+#[inline]
 fn word(bytes: &[u8], at: usize) -> u64 {
     let n = bytes.len().saturating_sub(at).min(8);
     let b = &bytes[at.min(bytes.len())..];

@@ -119,7 +119,9 @@ pub fn check_query_owned(
             }
         },
     };
-    let mut attributes = vec![None; vocab.attributes.len()];
+    let mut attributes: Vec<Option<Value>> = std::iter::repeat_with(|| None)
+        .take(vocab.attributes.len())
+        .collect();
     for (field, literal, value_span) in std::mem::take(&mut raw.attributes) {
         let Some(index) = vocab.attribute(&field.text) else {
             let d = Diagnostic::new(
