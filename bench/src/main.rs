@@ -18,7 +18,10 @@ use std::time::{Duration, Instant};
 use edict_bench::edict_engine::{self, Edict};
 use edict_bench::spec::{Query, Spec};
 #[cfg(feature = "peers")]
-use edict_bench::{cedar::Cedar, rego::Rego};
+use edict_bench::{
+    cedar::Cedar,
+    rego::{Layout, Rego},
+};
 
 const RULE_SEED: u64 = 42;
 const QUERY_SEED: u64 = 4242;
@@ -39,7 +42,7 @@ fn main() {
     }
 }
 
-const HELP: &str = "edict-bench [--sizes 10,1000,...] [--engines edict,naive,cedar,rego] [--queries N] [--budget SECONDS] [--cli-queries N]
+const HELP: &str = "edict-bench [--sizes 10,1000,...] [--engines edict,naive,cedar,rego,rego-action] [--queries N] [--budget SECONDS] [--cli-queries N]
   Runs every engine on every size and prints a markdown table.
 edict-bench one ENGINE RULES QUERIES BUDGET
   Runs one engine on one size and prints its figures as one JSON line (used by the table run).";
@@ -141,8 +144,16 @@ fn one(args: &[String]) -> Result<(), String> {
         }
         #[cfg(feature = "peers")]
         "rego" => measure(
-            Rego::load(&spec),
-            || Rego::load(&spec),
+            Rego::load(&spec, Layout::ByActionAndActor),
+            || Rego::load(&spec, Layout::ByActionAndActor),
+            started,
+            &queries,
+            budget,
+        ),
+        #[cfg(feature = "peers")]
+        "rego-action" => measure(
+            Rego::load(&spec, Layout::ByAction),
+            || Rego::load(&spec, Layout::ByAction),
             started,
             &queries,
             budget,
@@ -259,7 +270,7 @@ fn all(args: &[String]) -> Result<(), String> {
         })
         .collect::<Result<_, _>>()?;
     let engines: Vec<String> = flag(args, "--engines")
-        .unwrap_or_else(|| "edict,cedar,rego,naive".into())
+        .unwrap_or_else(|| "edict,cedar,rego,rego-action,naive".into())
         .split(',')
         .map(str::to_string)
         .collect();

@@ -9,6 +9,13 @@
 //! every rule of the set. A rule's condition and exception, conjunctions of
 //! atoms, are given as the values they admit.
 //!
+//! A second layout, [`Layout::ByAction`] (the engine `rego-action` in the
+//! benchmark), indexes the rules by action only and checks each rule's
+//! actors in the policy: simpler data, but every rule under the query's
+//! action and the actions above it is looked at, thousands on a large set.
+//! It is there to show how much regorus's speed depends on how the data is
+//! laid out; edict is compared with the faster layout.
+//!
 //! The policy runs on regorus's bytecode VM (RVM), compiled when the set is
 //! loaded: on these sets it decides about three times as fast as regorus's
 //! interpreter given the same policy and data.
@@ -83,6 +90,62 @@ meets(condition) if {
 }
 "#;
 
+/// The policy of [`Layout::ByAction`]: as [`POLICY`], but `data.index[a]`
+/// lists the rules whose actions include `a`, each with its `actors` (names,
+/// or `["*"]`), and `data.above.actors[name]` is an object like
+/// `data.above.categories[name]`.
+pub const POLICY_BY_ACTION: &str = r#"package edict
+
+import rego.v1
+
+default allow := false
+
+allow if {
+	true in effects
+	not false in effects
+}
+
+# The effects of the rules that apply: the rules listed under the input's
+# action, or a name above it, whose actors cover the input's actor.
+effects contains rule.allow if {
+	some a in actions
+	some rule in data.index[a]
+	some actor in rule.actors
+	actors[actor]
+	some category in rule.categories
+	categories[category]
+	input.date >= rule.from
+	input.date <= rule.until
+	meets(rule.where)
+	not meets(rule.unless)
+}
+
+actions := data.above.actions[input.action]
+
+actors := data.above.actors[input.actor]
+
+categories := data.above.categories[input.category]
+
+countries := [input.country, "*"]
+
+meets(condition) if {
+	some country in countries
+	condition.countries[country]
+	input.amount > condition.over
+	input.amount <= condition.at_most
+	input.verified in condition.verified
+}
+"#;
+
+/// How the rules are laid out as data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// By action, then by actor: [`POLICY`].
+    ByActionAndActor,
+    /// By action only: [`POLICY_BY_ACTION`].
+    ByAction,
+}
+
 /// The rule evaluated for a decision.
 const ALLOW: &str = "data.edict.allow";
 
@@ -108,52 +171,72 @@ fn object(entries: impl IntoIterator<Item = (Value, Value)>) -> Value {
     Value::from(entries.into_iter().collect::<BTreeMap<Value, Value>>())
 }
 
-/// The set as the policy's data (see [`POLICY`]), given the text of every
-/// name by kind.
-pub fn data(spec: &Spec, names: &[Vec<Value>; 3]) -> Value {
-    // action key -> actor key -> rules
-    let mut index: BTreeMap<Value, BTreeMap<Value, Vec<Value>>> = BTreeMap::new();
+/// The set as the policy's data (see [`POLICY`] and [`POLICY_BY_ACTION`]),
+/// given the text of every name by kind.
+pub fn data(spec: &Spec, names: &[Vec<Value>; 3], layout: Layout) -> Value {
     let keys = |scope: &Option<Vec<usize>>, names: &[Value]| -> Vec<Value> {
         match scope {
             None => vec![text(ANY)],
             Some(s) => s.iter().map(|&n| names[n].clone()).collect(),
         }
     };
-    for rule in &spec.rules {
-        let value = rule_data(rule, &names[2]);
-        for a in keys(&rule.actions, &names[0]) {
-            let by_actor = index.entry(a).or_default();
-            for b in keys(&rule.actors, &names[1]) {
-                // a rule's names are distinct, so it is listed once a pair
-                by_actor.entry(b).or_default().push(value.clone());
+    let index = match layout {
+        Layout::ByActionAndActor => {
+            // action key -> actor key -> rules
+            let mut index: BTreeMap<Value, BTreeMap<Value, Vec<Value>>> = BTreeMap::new();
+            for rule in &spec.rules {
+                let value = rule_data(rule, names, None);
+                for a in keys(&rule.actions, &names[0]) {
+                    let by_actor = index.entry(a).or_default();
+                    for b in keys(&rule.actors, &names[1]) {
+                        // a rule's names are distinct, so it is listed once a pair
+                        by_actor.entry(b).or_default().push(value.clone());
+                    }
+                }
             }
+            object(index.into_iter().map(|(a, by_actor)| {
+                let by_actor = by_actor
+                    .into_iter()
+                    .map(|(b, rules)| (b, Value::from(rules)));
+                (a, object(by_actor))
+            }))
         }
-    }
-    let index = object(index.into_iter().map(|(a, by_actor)| {
-        let by_actor = by_actor
-            .into_iter()
-            .map(|(b, rules)| (b, Value::from(rules)));
-        (a, object(by_actor))
-    }));
+        Layout::ByAction => {
+            // action key -> rules, each with its actors
+            let mut index: BTreeMap<Value, Vec<Value>> = BTreeMap::new();
+            for rule in &spec.rules {
+                let value = rule_data(rule, names, Some(keys(&rule.actors, &names[1])));
+                for a in keys(&rule.actions, &names[0]) {
+                    index.entry(a).or_default().push(value.clone());
+                }
+            }
+            object(index.into_iter().map(|(a, rules)| (a, Value::from(rules))))
+        }
+    };
     let list = |list: Vec<Value>| Value::from(list);
     let set = |list: Vec<Value>| object(list.into_iter().map(|n| (n, Value::from(true))));
+    let actors = match layout {
+        Layout::ByActionAndActor => above(&spec.actors, &names[1], list),
+        Layout::ByAction => above(&spec.actors, &names[1], set),
+    };
     object([
         (text("index"), index),
         (
             text("above"),
             object([
                 (text("actions"), above(&spec.actions, &names[0], list)),
-                (text("actors"), above(&spec.actors, &names[1], list)),
+                (text("actors"), actors),
                 (text("categories"), above(&spec.categories, &names[2], set)),
             ]),
         ),
     ])
 }
 
-fn rule_data(rule: &Rule, categories: &[Value]) -> Value {
+/// A rule as data; with its `actors` when they are given.
+fn rule_data(rule: &Rule, names: &[Vec<Value>; 3], actors: Option<Vec<Value>>) -> Value {
     let categories = match &rule.categories {
         None => vec![text(ANY)],
-        Some(s) => s.iter().map(|&n| categories[n].clone()).collect(),
+        Some(s) => s.iter().map(|&n| names[2][n].clone()).collect(),
     };
     let date = |d: Option<chrono::NaiveDate>, open: &str| {
         d.map_or_else(|| text(open), |d| Value::from(d.to_string()))
@@ -163,14 +246,18 @@ fn rule_data(rule: &Rule, categories: &[Value]) -> Value {
     } else {
         condition(&rule.unless)
     };
-    object([
+    let mut fields = vec![
         (text("allow"), Value::from(rule.allow)),
         (text("categories"), Value::from(categories)),
         (text("from"), date(rule.from, "")),
         (text("until"), date(rule.until, "9999-12-31")),
         (text("where"), condition(&rule.where_)),
         (text("unless"), unless),
-    ])
+    ];
+    if let Some(actors) = actors {
+        fields.push((text("actors"), Value::from(actors)));
+    }
+    object(fields)
 }
 
 /// A conjunction of atoms as the values it admits (see [`POLICY`]). With
@@ -256,16 +343,20 @@ fn texts(names: &Names) -> Vec<Value> {
 
 impl Rego {
     /// Loads the set as data and compiles the policy for the VM.
-    pub fn load(spec: &Spec) -> Rego {
+    pub fn load(spec: &Spec, layout: Layout) -> Rego {
         let names = [
             texts(&spec.actions),
             texts(&spec.actors),
             texts(&spec.categories),
         ];
-        let data = data(spec, &names);
+        let data = data(spec, &names, layout);
+        let policy = match layout {
+            Layout::ByActionAndActor => POLICY,
+            Layout::ByAction => POLICY_BY_ACTION,
+        };
         let mut engine = Engine::new();
         engine
-            .add_policy("edict.rego".to_string(), POLICY.to_string())
+            .add_policy("edict.rego".to_string(), policy.to_string())
             .unwrap_or_else(|e| panic!("the Rego policy does not load: {e}"));
         let compiled = engine
             .compile_with_entrypoint(&regorus::Rc::from(ALLOW))

@@ -3,7 +3,7 @@
 #![cfg(feature = "peers")]
 
 use edict_bench::cedar::Cedar;
-use edict_bench::rego::Rego;
+use edict_bench::rego::{Layout, Rego};
 use edict_bench::spec::{Atom, Query, Spec};
 
 /// The queries and the reference's decisions on them, which must include
@@ -42,11 +42,14 @@ fn cedar_agrees(spec: &Spec) {
     check("cedar", &expected, &got, &queries);
 }
 
+/// Both layouts of the rules as data.
 fn rego_agrees(spec: &Spec) {
     let (queries, expected) = reference(spec);
-    let mut rego = Rego::load(spec);
-    let got: Vec<bool> = queries.iter().map(|q| rego.decide(q)).collect();
-    check("rego", &expected, &got, &queries);
+    for layout in [Layout::ByActionAndActor, Layout::ByAction] {
+        let mut rego = Rego::load(spec, layout);
+        let got: Vec<bool> = queries.iter().map(|q| rego.decide(q)).collect();
+        check(&format!("rego {layout:?}"), &expected, &got, &queries);
+    }
 }
 
 /// The generated set with exceptions of several atoms on every other rule
