@@ -26,7 +26,7 @@ pub enum Truth {
 }
 
 impl Truth {
-    fn from(b: bool) -> Truth {
+    pub(crate) fn from(b: bool) -> Truth {
         if b {
             Truth::True
         } else {

@@ -33,6 +33,7 @@ use std::cell::RefCell;
 
 use chrono::Datelike;
 
+use crate::condition::Conditions;
 use crate::eval::{self, Decision, Truth};
 use crate::model::{NameId, Names, Policy, Query, Rule};
 use crate::syntax::ast::Kind;
@@ -155,6 +156,8 @@ pub struct Index {
     entries: Vec<Entry>,
     /// Rules too wide to file; checked for every query.
     wide: Vec<Entry>,
+    /// Every rule's conditions, compiled.
+    conditions: Conditions,
 }
 
 impl Index {
@@ -252,6 +255,7 @@ impl Index {
             filter_bits,
             entries: Vec::with_capacity(filed.len()),
             wide,
+            conditions: Conditions::build(&policy.rules),
         };
         for (slot_of_a, window) in starts.windows(2).enumerate() {
             // one action key's run: its actor keys, their category keys
@@ -318,6 +322,36 @@ impl Index {
         }
     }
 
+    /// Adds the entry's rule if its window holds the day and its conditions
+    /// are not false, with its truth given the category's.
+    fn visit(
+        &self,
+        policy: &Policy,
+        query: &Query,
+        day: i32,
+        e: &Entry,
+        category: Truth,
+        hits: &mut Vec<(u32, Truth)>,
+    ) {
+        if day < e.from || day > e.until {
+            return;
+        }
+        let truth = if e.rule & CONDITIONAL != 0 {
+            category.and(self.conditions.truth(&policy.rules, e.index(), query))
+        } else {
+            category
+        };
+        if truth != Truth::False {
+            hits.push((e.index() as u32, truth));
+        }
+    }
+
+    /// The number of rules whose conditions are compiled (the others are
+    /// evaluated by the reference evaluator).
+    pub fn compiled_conditions(&self) -> usize {
+        self.conditions.compiled()
+    }
+
     /// The number of rules kept aside because their scopes are too wide to
     /// file; each is checked for every query.
     pub fn wide_rules(&self) -> usize {
@@ -382,7 +416,7 @@ impl Index {
                 None => {
                     let e = &slot.entry;
                     if let Some(truth) = category_truth(e.category, category, &s.categories) {
-                        visit(policy, query, day, e, truth, &mut s.hits);
+                        self.visit(policy, query, day, e, truth, &mut s.hits);
                     }
                 }
             }
@@ -394,7 +428,7 @@ impl Index {
                 None => {
                     for e in run {
                         if let Some(truth) = category_truth(e.category, None, &[]) {
-                            visit(policy, query, day, e, truth, &mut s.hits);
+                            self.visit(policy, query, day, e, truth, &mut s.hits);
                         }
                     }
                 }
@@ -404,7 +438,7 @@ impl Index {
                     for &key in &s.categories {
                         let from = run.partition_point(|e| e.category < key);
                         for e in run[from..].iter().take_while(|e| e.category == key) {
-                            visit(policy, query, day, e, Truth::True, &mut s.hits);
+                            self.visit(policy, query, day, e, Truth::True, &mut s.hits);
                         }
                     }
                 }
@@ -416,7 +450,7 @@ impl Index {
                         match keys.peek() {
                             None => break,
                             Some(&&k) if k == e.category => {
-                                visit(policy, query, day, e, Truth::True, &mut s.hits);
+                                self.visit(policy, query, day, e, Truth::True, &mut s.hits);
                             }
                             Some(_) => {}
                         }
@@ -440,7 +474,7 @@ impl Index {
                 Some(_) if within(&rule.categories, &s.categories) => Truth::True,
                 Some(_) => continue,
             };
-            visit(policy, query, day, entry, truth, &mut s.hits);
+            self.visit(policy, query, day, entry, truth, &mut s.hits);
         }
     }
 }
@@ -454,46 +488,6 @@ fn category_truth(key: NameId, category: Option<Option<NameId>>, keys: &[NameId]
         None => Some(Truth::Unknown),
         Some(_) => keys.contains(&key).then_some(Truth::True),
     }
-}
-
-/// Adds the entry's rule if its window holds the day and its conditions are
-/// not false, with its truth given the category's.
-fn visit(
-    policy: &Policy,
-    query: &Query,
-    day: i32,
-    e: &Entry,
-    category: Truth,
-    hits: &mut Vec<(u32, Truth)>,
-) {
-    if day < e.from || day > e.until {
-        return;
-    }
-    let truth = if e.rule & CONDITIONAL != 0 {
-        let rule = &policy.rules[e.index()];
-        category.and(conditions(rule, query))
-    } else {
-        category
-    };
-    if truth != Truth::False {
-        hits.push((e.index() as u32, truth));
-    }
-}
-
-/// The truth of a rule's `where` and not `unless`.
-fn conditions(rule: &Rule, query: &Query) -> Truth {
-    let condition = rule
-        .where_
-        .as_ref()
-        .map_or(Truth::True, |e| eval::truth(e, query));
-    if condition == Truth::False {
-        return condition;
-    }
-    let exception = rule
-        .unless
-        .as_ref()
-        .map_or(Truth::False, |e| eval::truth(e, query));
-    condition.and(exception.negate())
 }
 
 impl Entry {
@@ -611,7 +605,9 @@ fn mix_action(action: NameId) -> u64 {
 
 /// An actor key's part of its pairs' filter hash.
 fn mix_actor(actor: NameId) -> u64 {
-    u64::from(actor).wrapping_mul(0xD6E8_FEB8_6659_FD93).rotate_left(32)
+    u64::from(actor)
+        .wrapping_mul(0xD6E8_FEB8_6659_FD93)
+        .rotate_left(32)
 }
 
 /// The two filter bits of an (action key, actor key) pair, from the keys'

@@ -19,6 +19,7 @@
 
 pub mod batch;
 pub mod check;
+pub mod condition;
 pub mod diagnostic;
 pub mod eval;
 pub mod explain;

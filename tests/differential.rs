@@ -49,7 +49,14 @@ const DATES: &[&str] = &[
     "2022-02-28",
     "2024-02-29",
 ];
-const COUNTRIES: &[&str] = &["\"RU\"", "\"BY\"", "\"US\"", "\"\""];
+// one text longer than the index keeps in a compiled condition's node
+const COUNTRIES: &[&str] = &[
+    "\"RU\"",
+    "\"BY\"",
+    "\"US\"",
+    "\"\"",
+    "\"Saint Kitts and Nevis\"",
+];
 const SEATS: &[&str] = &["0", "2.5", "3", "10", "1000"];
 
 /// A random set's names: `prefix0..prefixN`, each below earlier ones (many
@@ -110,7 +117,7 @@ impl Kind {
 }
 
 fn atom(rng: &mut Rng) -> String {
-    match rng.below(9) {
+    match rng.below(13) {
         0 => format!("country == {}", rng.pick(COUNTRIES)),
         1 => format!("country != {}", rng.pick(COUNTRIES)),
         2 => format!(
@@ -130,6 +137,19 @@ fn atom(rng: &mut Rng) -> String {
             "signed {} {}",
             rng.pick(&["<", "<=", ">", ">=", "=="]),
             rng.pick(DATES)
+        ),
+        // the literal first, and two attributes compared
+        8 => format!(
+            "{} {} seats",
+            rng.pick(SEATS),
+            rng.pick(&["<", "<=", ">", ">=", "==", "!="])
+        ),
+        9 => format!("{} < signed", rng.pick(DATES)),
+        10 => format!("seats {} seats", rng.pick(&["<", "=="])),
+        11 => format!(
+            "country not in [{}, {}]",
+            rng.pick(COUNTRIES),
+            rng.pick(COUNTRIES)
         ),
         _ => rng.pick(&["true", "false"]).to_string(),
     }
@@ -294,6 +314,8 @@ impl Parts {
 fn compare(seed: u64, sets: usize, queries: usize, wide: bool) {
     let mut rng = Rng(seed);
     let (mut built, mut decided, mut unknown, mut allowed) = (0, 0, 0, 0);
+    // rules with conditions, and those the index compiled
+    let (mut conditional, mut compiled) = (0, 0);
     for _ in 0..sets {
         let g = policy(&mut rng, wide);
         let Ok(set) = PolicySet::from_text("random.policy", &g.text) else {
@@ -301,6 +323,13 @@ fn compare(seed: u64, sets: usize, queries: usize, wide: bool) {
         };
         built += 1;
         let small = Index::build_with(set.policy(), 2, 4);
+        conditional += set
+            .policy()
+            .rules
+            .iter()
+            .filter(|r| r.where_.is_some() || r.unless.is_some())
+            .count();
+        compiled += small.compiled_conditions();
         for _ in 0..queries {
             let parts = query(&mut rng, &g);
             let text = parts.text();
@@ -343,6 +372,11 @@ fn compare(seed: u64, sets: usize, queries: usize, wide: bool) {
         "{unknown} of {decided} had unknowns"
     );
     assert!(allowed * 5 >= decided, "{allowed} of {decided} allowed");
+    // both ways of evaluating conditions were compared
+    assert!(
+        compiled * 3 >= conditional && compiled * 10 <= conditional * 9,
+        "{compiled} of {conditional} rules' conditions compiled"
+    );
     assert!((decided - allowed) * 5 >= decided, "too few denies");
 }
 

@@ -27,10 +27,24 @@ fn main() {
     }
     let decide = t.elapsed() / queries.len() as u32;
     let t = Instant::now();
+    let mut each = Vec::with_capacity(queries.len());
     for q in &queries {
+        let t = Instant::now();
         std::hint::black_box(e.decide(q));
+        each.push(t.elapsed());
     }
     println!("ask + decide: {:?}", t.elapsed() / queries.len() as u32);
+    each.sort_unstable();
+    let at = |p: usize| each[(each.len() - 1) * p / 100];
+    println!(
+        "percentiles 10 {:?} 25 {:?} 50 {:?} 75 {:?} 90 {:?} 99 {:?}",
+        at(10),
+        at(25),
+        at(50),
+        at(75),
+        at(90),
+        at(99)
+    );
     if std::env::var("REPEAT_ASK").is_ok() {
         for _ in 0..20 {
             for q in &queries {
