@@ -12,22 +12,32 @@
 //! reference evaluator ends with, and the differential tests
 //! (`tests/differential.rs`) hold the two equal on random sets and queries.
 //!
-//! The layout, chosen after measuring (see `bench/README.md`; each step
-//! below was kept because it made decisions faster or sets smaller there):
+//! The layout, chosen after measuring (`bench/README.md` keeps the numbers
+//! of each step; each was kept because it made decisions faster or sets
+//! smaller there). On a large set a decision costs its cache misses, so the
+//! layout is about how many a query waits for one after another:
 //!
+//! - a query's names are found in the vocabulary's [`NameTable`]s, one
+//!   cache line a name;
+//! - the names at or above each name are a sorted row of its own, one cache
+//!   line (a longer list is kept aside);
 //! - the action keys index a dense table that leads to each action's own
-//!   small open-addressing table of actor keys (at most two thirds full),
-//!   which holds each pair's run of category keys;
+//!   small open-addressing table of actor keys (at most two thirds full);
 //! - a blocked Bloom filter of the (action, actor) pairs filed rules out
 //!   nearly every pair a query asks about that leads nowhere, with one look
-//!   at one cache line;
-//! - each pair's category keys are a sorted slice, met with the query's
-//!   sorted category keys in one pass;
-//! - entries are twelve bytes: the rule, a flag for conditions, the window;
-//! - a query is looked up in stages (pairs, runs, entry ranges, entries),
-//!   so that on a large set the cache misses of one stage overlap;
+//!   at one word;
+//! - a pair's slot holds its entry when it has one (most do); a pair of
+//!   many leads to its run of entries, sorted by category key and met with
+//!   the query's sorted category keys in one pass;
+//! - entries are sixteen bytes: the category key, the rule, a flag for
+//!   conditions, the window as day numbers;
+//! - conditions are compiled into one shared array ([`Conditions`]);
+//! - a query is looked up in stages (pairs, slots, runs), so that the cache
+//!   misses of one stage overlap;
 //! - a rule whose scopes would be filed under more than [`MAX_KEYS`] keys is
 //!   kept on a short list that every query checks one by one.
+//!
+//! [`NameTable`]: crate::lookup::NameTable
 
 use std::cell::RefCell;
 

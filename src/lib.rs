@@ -1,11 +1,12 @@
 //! edict: a policy-as-data language and its interpreter.
 //!
-//! The pipeline, one module a stage: [`load`] finds and reads `.policy`
-//! files, [`syntax`] parses them (grammar in `grammar/edict.pest`), [`check`]
-//! resolves names, dates and types into a [`model::Policy`], [`index`]
-//! compiles them for deciding and [`eval`] is the reference that decides
-//! rule by rule, [`testing`] runs test blocks, and [`render`] shows
-//! diagnostics and answers to people and programs.
+//! The pipeline, one module a stage: [`load`](mod@load) finds and reads
+//! `.policy` files, [`syntax`] parses them (grammar in `grammar/edict.pest`),
+//! [`check`] resolves names (found through [`lookup`]), dates and types into
+//! a [`model::Policy`], [`index`] compiles them for deciding (conditions
+//! through [`condition`]) and [`eval`] is the reference that decides rule by
+//! rule, [`testing`] runs test blocks, and [`render`] shows diagnostics and
+//! answers to people and programs.
 //!
 //! ```
 //! let set = edict::PolicySet::from_text("rules.policy", "deny sale by partner to category state_owned after 2021-03-31\nallow sale by partner").unwrap();
@@ -86,7 +87,7 @@ pub fn load(paths: &[PathBuf]) -> Result<Loaded, LoadError> {
     load_at(paths, today())
 }
 
-/// [`load`], with `today` as the date of test queries that give none.
+/// [`load`](fn@load), with `today` as the date of test queries that give none.
 pub fn load_at(paths: &[PathBuf], today: NaiveDate) -> Result<Loaded, LoadError> {
     load_with(paths, today, Warnings::Look)
 }

@@ -9,7 +9,7 @@ pub type FileId = u32;
 /// stage can point back at what the user wrote.
 ///
 /// Offsets are kept in 32 bits, since a set holds millions of spans: a
-/// policy file is at most 64 MiB (see [`crate::load`]); in a longer text (a
+/// policy file is at most 64 MiB (see [`crate::load`](mod@crate::load)); in a longer text (a
 /// query given on the command line, say) spans past 4 GiB point at its end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Span {
