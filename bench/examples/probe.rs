@@ -1,5 +1,8 @@
 //! Where a decision's time goes at one size: checking the query, deciding,
-//! and how many rules a query touches. `cargo run --release --example probe -- 100000`
+//! the spread of the whole path's latency, and how many rules a query
+//! touches. `cargo run --release --no-default-features --example probe -- 100000`;
+//! with `REPEAT=1` (deciding) or `REPEAT_ASK=1` (the whole path) it goes on
+//! deciding the queries, for a profiler such as `perf record`.
 use std::time::Instant;
 
 use edict_bench::{edict_engine, spec::Spec};
