@@ -87,7 +87,9 @@ struct Slot {
     entry: Entry,
 }
 
-/// The category of a [`Slot`]'s entry that says the pair has many.
+/// The category of a [`Slot`]'s entry that says the pair has many. No name
+/// has this id (nor [`EMPTY`]'s, nor [`ANY`]'s): a set would need 2^32 - 3
+/// names of one kind, hundreds of gigabytes, to get there.
 const RUN: NameId = NameId::MAX - 2;
 
 impl Slot {
