@@ -57,7 +57,16 @@ const COUNTRIES: &[&str] = &[
     "\"\"",
     "\"Saint Kitts and Nevis\"",
 ];
-const SEATS: &[&str] = &["0", "2.5", "3", "10", "1000"];
+// two numbers past what fits an i64 over a power of ten: kept as digits
+const SEATS: &[&str] = &[
+    "0",
+    "2.5",
+    "3",
+    "10",
+    "1000",
+    "99999999999999999999",
+    "0.0000000000000000001",
+];
 
 /// A random set's names: `prefix0..prefixN`, each below earlier ones (many
 /// more of them, and more often, when `wide`: the index keeps a name's
