@@ -215,7 +215,12 @@ fn attach(lines: Vec<Line>, comments: Vec<Comment>) -> String {
             .min();
         match (c.own_line, preceding, following) {
             (true, _, Some((_, i))) => before[i].push(c.text),
-            (true, _, None) => before[lines.len()].push(c.text),
+            // inside the last clause, between its keyword and the rest of
+            // it (`where`, a comment, the condition): the code it stands
+            // before is on that clause's line. After the statement it would
+            // read as the next statement's comment.
+            (true, Some((_, i)), None) => before[i].push(c.text),
+            (true, None, None) => before[lines.len()].push(c.text),
             // one comment trails a line; more go on lines of their own before it
             (false, Some((_, i)), _) if after[i].is_empty() => after[i].push(c.text),
             (false, Some((_, i)), _) => before[i].push(c.text),
