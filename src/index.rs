@@ -400,9 +400,15 @@ impl Index {
         // known before any of it is waited for, so the cache misses of a
         // large set overlap instead of following one another.
         // 1. the (action table, actor key) pairs the filter lets through
-        s.pairs.clear();
         s.mixes.clear();
         s.mixes.extend(s.actors.iter().map(|&b| mix_actor(b)));
+        // every pair written, and kept by moving on past it or not: which
+        // pairs pass is too random for a branch to guess well
+        let most = s.actions.len() * s.actors.len();
+        if s.pairs.len() < most {
+            s.pairs.resize(most, ((0, 0), 0));
+        }
+        let mut kept = 0;
         for &a in &s.actions {
             let Some(table) = self.actions[key_slot(a, action_keys)] else {
                 continue;
@@ -411,15 +417,16 @@ impl Index {
             for (&b, &mix) in s.actors.iter().zip(&s.mixes) {
                 let [x, y] = filter_bits_of(mixed, mix, self.filter_bits);
                 let word = self.filter[x >> 6];
-                if word & (1 << (x & 63)) != 0 && word & (1 << (y & 63)) != 0 {
-                    s.pairs.push((table, b));
-                }
+                let pass = (word >> (x & 63)) & (word >> (y & 63)) & 1;
+                s.pairs[kept] = (table, b);
+                kept += pass as usize;
             }
         }
+        let pairs = &s.pairs[..kept];
         // 2. their slots: a pair's one entry is settled on the spot, the
         // runs of the others kept for the next stage
         s.runs.clear();
-        for &(table, b) in &s.pairs {
+        for &(table, b) in pairs {
             let Some(slot) = self.pair(table, b) else {
                 continue;
             };
@@ -649,7 +656,8 @@ struct Scratch {
     /// Each of `actors`' part of the filter hash.
     mixes: Vec<u64>,
     categories: Vec<NameId>,
-    /// (action table, actor key) pairs the filter let through.
+    /// (action table, actor key) pairs: the first ones are those the
+    /// filter let through, the rest left over (it only grows).
     pairs: Vec<((u32, u32), NameId)>,
     /// Runs in `entries`.
     runs: Vec<(u32, u32)>,
