@@ -28,6 +28,47 @@ use regorus::{Engine, Value};
 
 use crate::spec::{Atom, Names, Query, Rule, Spec};
 
+/// The start of both policies: the package and `allow`.
+macro_rules! head {
+    () => {
+        r#"package edict
+
+import rego.v1
+
+default allow := false
+
+# Allowed when a rule that applies allows and none denies.
+allow if {
+	true in effects
+	not false in effects
+}
+"#
+    };
+}
+
+/// The end of both policies: the input's names and what a condition admits.
+macro_rules! tail {
+    () => {
+        r#"
+actions := data.above.actions[input.action]
+
+actors := data.above.actors[input.actor]
+
+categories := data.above.categories[input.category]
+
+countries := [input.country, "*"]
+
+meets(condition) if {
+	some country in countries
+	condition.countries[country]
+	input.amount > condition.over
+	input.amount <= condition.at_most
+	input.verified in condition.verified
+}
+"#
+    };
+}
+
 /// The policy.
 ///
 /// * `data.above.actions[name]` and `data.above.actors[name]` list the names
@@ -46,18 +87,9 @@ use crate::spec::{Atom, Names, Query, Rule, Spec};
 ///   countries an object whose keys are the countries admitted (`"*"` for
 ///   any), the amounts admitted those above `over` and up to `at_most`, and
 ///   `verified` the values of `verified` admitted.
-pub const POLICY: &str = r#"package edict
-
-import rego.v1
-
-default allow := false
-
-# Allowed when a rule that applies allows and none denies.
-allow if {
-	true in effects
-	not false in effects
-}
-
+pub const POLICY: &str = concat!(
+    head!(),
+    r#"
 # The effects of the rules that apply: only the rules listed under the
 # input's action and actor, or a name above them, are looked at.
 effects contains rule.allow if {
@@ -72,39 +104,17 @@ effects contains rule.allow if {
 	meets(rule.where)
 	not meets(rule.unless)
 }
-
-actions := data.above.actions[input.action]
-
-actors := data.above.actors[input.actor]
-
-categories := data.above.categories[input.category]
-
-countries := [input.country, "*"]
-
-meets(condition) if {
-	some country in countries
-	condition.countries[country]
-	input.amount > condition.over
-	input.amount <= condition.at_most
-	input.verified in condition.verified
-}
-"#;
+"#,
+    tail!()
+);
 
 /// The policy of [`Layout::ByAction`]: as [`POLICY`], but `data.index[a]`
 /// lists the rules whose actions include `a`, each with its `actors` (names,
 /// or `["*"]`), and `data.above.actors[name]` is an object like
 /// `data.above.categories[name]`.
-pub const POLICY_BY_ACTION: &str = r#"package edict
-
-import rego.v1
-
-default allow := false
-
-allow if {
-	true in effects
-	not false in effects
-}
-
+pub const POLICY_BY_ACTION: &str = concat!(
+    head!(),
+    r#"
 # The effects of the rules that apply: the rules listed under the input's
 # action, or a name above it, whose actors cover the input's actor.
 effects contains rule.allow if {
@@ -119,23 +129,9 @@ effects contains rule.allow if {
 	meets(rule.where)
 	not meets(rule.unless)
 }
-
-actions := data.above.actions[input.action]
-
-actors := data.above.actors[input.actor]
-
-categories := data.above.categories[input.category]
-
-countries := [input.country, "*"]
-
-meets(condition) if {
-	some country in countries
-	condition.countries[country]
-	input.amount > condition.over
-	input.amount <= condition.at_most
-	input.verified in condition.verified
-}
-"#;
+"#,
+    tail!()
+);
 
 /// How the rules are laid out as data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
