@@ -8,7 +8,7 @@
 //! an attribute compared with a literal, an attribute `in` a list of
 //! literals; texts of up to [`INLINE`] bytes are kept in the node. A rule
 //! whose conditions hold anything else (two attributes compared, a long
-//! text) is left to the reference evaluator, [`eval::truth`], which gives
+//! text) is left to the reference evaluator, [`eval::conditions`], which gives
 //! the same answers by definition; the differential tests hold the two
 //! equal.
 
@@ -101,10 +101,10 @@ impl Conditions {
     }
 
     /// The truth of rule `index`'s `where` and not `unless`, as
-    /// [`eval::truth`] gives it.
+    /// [`eval::conditions`] gives it.
     pub fn truth(&self, rules: &[Rule], index: usize, query: &Query) -> Truth {
         match self.starts[index] {
-            TREE => tree(&rules[index], query),
+            TREE => eval::conditions(&rules[index], query),
             start => run(&self.nodes[start as usize..], query).0,
         }
     }
@@ -113,22 +113,6 @@ impl Conditions {
     pub fn compiled(&self) -> usize {
         self.starts.iter().filter(|&&s| s != TREE).count()
     }
-}
-
-/// The rule's conditions, by the reference evaluator.
-fn tree(rule: &Rule, query: &Query) -> Truth {
-    let condition = rule
-        .where_
-        .as_ref()
-        .map_or(Truth::True, |e| eval::truth(e, query));
-    if condition == Truth::False {
-        return condition;
-    }
-    let exception = rule
-        .unless
-        .as_ref()
-        .map_or(Truth::False, |e| eval::truth(e, query));
-    condition.and(exception.negate())
 }
 
 /// Appends the program of `e`; false when it has a shape left to the

@@ -179,6 +179,12 @@ pub fn applies(
         (None, Some(_)) => Truth::Unknown,
         (Some(above), scope) => Truth::from(in_scope(scope, above)),
     };
+    category.and(conditions(rule, query))
+}
+
+/// The truth of a rule's `where` and not its `unless` (true when it has
+/// neither).
+pub fn conditions(rule: &Rule, query: &Query) -> Truth {
     let condition = rule
         .where_
         .as_ref()
@@ -187,7 +193,7 @@ pub fn applies(
         .unless
         .as_ref()
         .map_or(Truth::False, |e| truth(e, query));
-    category.and(condition).and(exception.negate())
+    condition.and(exception.negate())
 }
 
 /// What a rule's unknown match came from.
