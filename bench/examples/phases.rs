@@ -2,7 +2,8 @@
 //! `cargo run --release --no-default-features --example phases -- 100000`.
 use std::time::Instant;
 
-use edict_bench::{edict_engine, spec::Spec};
+use edict_bench::edict_engine;
+use edict_bench::spec::{Spec, RULE_SEED};
 
 fn rss() -> String {
     let s = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
@@ -21,7 +22,7 @@ fn main() {
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(100_000);
-    let spec = Spec::generate(n, 42);
+    let spec = Spec::generate(n, RULE_SEED);
     let files = edict_engine::files(&spec);
     drop(spec);
     let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("a date");

@@ -5,17 +5,18 @@
 //! deciding the queries, for a profiler such as `perf record`.
 use std::time::Instant;
 
-use edict_bench::{edict_engine, spec::Spec};
+use edict_bench::edict_engine;
+use edict_bench::spec::{Spec, QUERY_SEED, RULE_SEED};
 
 fn main() {
     let n: usize = std::env::args()
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(100_000);
-    let spec = Spec::generate(n, 42);
+    let spec = Spec::generate(n, RULE_SEED);
     let files = edict_engine::files(&spec);
     let e = edict_engine::Edict::load(&spec, &files);
-    let queries = spec.queries(100_000, 4242);
+    let queries = spec.queries(100_000, QUERY_SEED);
     let raws: Vec<_> = queries.iter().map(|q| e.raw(q)).collect();
     let t = Instant::now();
     let checked: Vec<_> = raws.iter().map(|r| e.set.check_raw(r).unwrap()).collect();

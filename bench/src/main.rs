@@ -16,15 +16,12 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use edict_bench::edict_engine::{self, Edict};
-use edict_bench::spec::{Query, Spec};
+use edict_bench::spec::{Query, Spec, QUERY_SEED, RULE_SEED};
 #[cfg(feature = "peers")]
 use edict_bench::{
     cedar::Cedar,
     rego::{Layout, Rego},
 };
-
-const RULE_SEED: u64 = 42;
-const QUERY_SEED: u64 = 4242;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -143,21 +140,14 @@ fn one(args: &[String]) -> Result<(), String> {
             measure(&e, || &e, started, &queries, budget)
         }
         #[cfg(feature = "peers")]
-        "rego" => measure(
-            Rego::load(&spec, Layout::ByActionAndActor),
-            || Rego::load(&spec, Layout::ByActionAndActor),
-            started,
-            &queries,
-            budget,
-        ),
-        #[cfg(feature = "peers")]
-        "rego-action" => measure(
-            Rego::load(&spec, Layout::ByAction),
-            || Rego::load(&spec, Layout::ByAction),
-            started,
-            &queries,
-            budget,
-        ),
+        "rego" | "rego-action" => {
+            let layout = match engine.as_str() {
+                "rego" => Layout::ByActionAndActor,
+                _ => Layout::ByAction,
+            };
+            let load = || Rego::load(&spec, layout);
+            measure(load(), load, started, &queries, budget)
+        }
         "naive" => {
             let e = Naive(spec.clone());
             measure(&e, || &e, started, &queries, budget)

@@ -63,6 +63,12 @@ pub struct Query {
     pub verified: bool,
 }
 
+/// The seed of the benchmark's rule sets, `Spec::generate(rules, RULE_SEED)`.
+pub const RULE_SEED: u64 = 42;
+
+/// The seed of the benchmark's queries, `spec.queries(count, QUERY_SEED)`.
+pub const QUERY_SEED: u64 = 4242;
+
 /// A generated rule set. The default is deny.
 #[derive(Debug, Clone)]
 pub struct Spec {
