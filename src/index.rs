@@ -164,7 +164,8 @@ pub struct Index {
     filter: Vec<u64>,
     /// The filter has `1 << filter_bits` bits.
     filter_bits: u32,
-    /// Each pair's entries, sorted by category key.
+    /// The entries of the pairs of more than one, each pair's sorted by
+    /// category key.
     entries: Vec<Entry>,
     /// Rules too wide to file; checked for every query.
     wide: Vec<Entry>,
@@ -245,16 +246,19 @@ impl Index {
                 *slot = [EMPTY, EMPTY, u32::MAX];
             }
         }
-        let pairs = starts
-            .windows(2)
-            .map(|w| {
-                let run = &filed[w[0]..w[1]];
-                run.windows(2)
-                    .filter(|p| p[0][0] != p[1][0] && p[1][0] != EMPTY)
-                    .count()
-                    + usize::from(run.first().is_some_and(|f| f[0] != EMPTY))
-            })
-            .sum::<usize>();
+        // the pairs filed, to size the filter, and the entries of the pairs
+        // of many (a pair's one entry is kept in its slot)
+        let (mut pairs, mut in_runs) = (0usize, 0usize);
+        for w in starts.windows(2) {
+            let run = &filed[w[0]..w[1]];
+            let run = &run[..run.partition_point(|f| f[0] != EMPTY)];
+            for pair in run.chunk_by(|x, y| x[0] == y[0]) {
+                pairs += 1;
+                if pair.len() > 1 {
+                    in_runs += pair.len();
+                }
+            }
+        }
         let filter_bits = (16 * pairs.max(1))
             .next_power_of_two()
             .trailing_zeros()
@@ -265,7 +269,7 @@ impl Index {
             slots: Vec::new(),
             filter: vec![0; 1 << (filter_bits - 6)],
             filter_bits,
-            entries: Vec::with_capacity(filed.len()),
+            entries: Vec::with_capacity(in_runs),
             wide,
             conditions: Conditions::build(&policy.rules),
         };
@@ -317,6 +321,7 @@ impl Index {
                 }
             }
         }
+        debug_assert_eq!(index.entries.len(), in_runs, "counted before");
         index
     }
 
