@@ -158,7 +158,8 @@ fn compile(e: &Expr, out: &mut Vec<Node>) -> bool {
                 _ => false,
             })
         }
-        ExprKind::Literal(_) => false,
+        // left to the reference evaluator
+        ExprKind::Literal(_) | ExprKind::QueryDate | ExprKind::Offset { .. } => false,
     }
 }
 

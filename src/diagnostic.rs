@@ -70,12 +70,18 @@ codes! {
     Cycle = "E105", Error, "a hierarchy that loops back on itself";
     DuplicateDefault = "E106", Error, "a second `default`";
     DuplicateRuleName = "E107", Error, "two rules with the same name";
+    DuplicateCombine = "E108", Error, "a second `combine`";
+    BadExemption = "E109", Error, "an exemption that names no deny of the set";
+    BadPriority = "E110", Error, "a priority that is not a whole number, or that nothing reads";
     TypeMismatch = "E201", Error, "a comparison of values of different types";
     NoOrder = "E202", Error, "an ordering comparison of values that have no order";
     NotACondition = "E203", Error, "a condition that is not true or false";
+    NotConstant = "E204", Error, "a constant or list item whose value is not known when the set is read";
+    NotAList = "E205", Error, "`in NAME` where NAME is not a declared list, or a list used as a value";
     NotADate = "E301", Error, "a date that does not exist or is not written YYYY-MM-DD";
     EmptyWindow = "E302", Error, "a time window that no date satisfies";
     DuplicateBound = "E303", Error, "two lower or two upper time bounds on one rule";
+    BadOffset = "E304", Error, "an offset that is not a whole number of units, or that leaves the calendar";
     AttributeType = "E401", Error, "a query gives an attribute a value of the wrong type";
     BadQuery = "E402", Error, "a query that is not well formed";
     DuplicateTestName = "W001", Warning, "two tests with the same name";
@@ -84,6 +90,7 @@ codes! {
     DuplicateRule = "W103", Warning, "a rule that repeats another";
     DeadAllow = "W104", Warning, "an allow that an unconditional deny always overrides";
     Conflict = "W105", Warning, "an allow and a deny that overlap, neither inside the other";
+    UnreachableExemption = "W106", Warning, "an exemption that no deny it names can reach";
 }
 
 /// A secondary place that a diagnostic points at.

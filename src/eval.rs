@@ -14,7 +14,7 @@ use std::borrow::Cow;
 use std::cmp::Ordering;
 
 use crate::model::{Expr, ExprKind, NameId, Names, Policy, Query, Rule};
-use crate::syntax::ast::{CompareOp, Effect, Kind};
+use crate::syntax::ast::{Combining, CompareOp, Effect, Kind};
 use crate::value::Value;
 
 /// Three-valued truth.
@@ -78,8 +78,13 @@ pub struct Decision {
     pub by_default: bool,
     /// Every applicable rule of the winning effect, by index, in set order.
     pub rules: Vec<usize>,
-    /// Applicable allow rules that a deny overrode.
+    /// Rules that applied but lost: under `deny overrides`, the allows a
+    /// deny overrode; under the other combinings, every applicable rule
+    /// that did not decide.
     pub overridden: Vec<usize>,
+    /// Denies that applied but were lifted, each with the first exemption
+    /// (in set order) that lifted it.
+    pub exempted: Vec<(usize, usize)>,
     /// Rules whose match depended on something the query lacks.
     pub unknowns: Vec<Unknown>,
 }
@@ -100,46 +105,103 @@ pub fn decide(policy: &Policy, query: &Query) -> Decision {
 }
 
 /// The decision from the rules that did not fail to match, each with its
-/// truth (true or unknown), in set order: deny over allow, else the default.
+/// truth (true or unknown), in set order: exemptions lift the denies they
+/// name, then the set's combining decides among the rules left, else the
+/// default.
 pub fn combine(
     policy: &Policy,
     query: &Query,
     hits: impl IntoIterator<Item = (usize, Truth)>,
 ) -> Decision {
-    let mut allows = Vec::new();
-    let mut denies = Vec::new();
+    let mut applied = Vec::new();
+    let mut exemptions = Vec::new();
     let mut unknowns = Vec::new();
     for (index, truth) in hits {
         let rule = &policy.rules[index];
-        // unknown never makes an allow apply and never stops a deny
-        let applied = rule.effect == Effect::Deny || truth == Truth::True;
+        // unknown never makes an allow or an exemption apply, and never
+        // stops a deny
+        let applies = truth == Truth::True || (rule.effect == Effect::Deny && !rule.is_exemption());
         if truth == Truth::Unknown {
             unknowns.push(Unknown {
                 rule: index,
                 missing: missing(policy, rule, query),
-                applied,
+                applied: applies,
             });
         }
-        if applied {
-            match rule.effect {
-                Effect::Allow => allows.push(index),
-                Effect::Deny => denies.push(index),
-            }
+        match (applies, rule.is_exemption()) {
+            (true, true) => exemptions.push(index),
+            (true, false) => applied.push(index),
+            (false, _) => {}
         }
     }
-    let (effect, rules, overridden) = if !denies.is_empty() {
-        (Effect::Deny, denies, allows)
-    } else if !allows.is_empty() {
-        (Effect::Allow, allows, Vec::new())
-    } else {
-        (policy.default, Vec::new(), Vec::new())
-    };
+    let mut exempted = Vec::new();
+    if !exemptions.is_empty() {
+        applied.retain(|&deny| {
+            let by = exemptions.iter().find(|&&e| {
+                policy.rules[e]
+                    .exempts
+                    .as_ref()
+                    .is_some_and(|d| d.contains(&deny))
+            });
+            if let Some(&e) = by {
+                exempted.push((deny, e));
+            }
+            by.is_none()
+        });
+    }
+    let (effect, rules, overridden) = combining(policy, applied);
     Decision {
         effect,
         by_default: rules.is_empty(),
         rules,
         overridden,
+        exempted,
         unknowns,
+    }
+}
+
+/// The effect, the deciding rules and the rules that lost, from the rules
+/// that apply (in set order) as the set combines them.
+fn combining(policy: &Policy, applied: Vec<usize>) -> (Effect, Vec<usize>, Vec<usize>) {
+    let effect = |i: &usize| policy.rules[*i].effect;
+    let split = |rules: Vec<usize>| -> (Vec<usize>, Vec<usize>) {
+        rules.into_iter().partition(|i| effect(i) == Effect::Deny)
+    };
+    if applied.is_empty() {
+        return (policy.default, Vec::new(), Vec::new());
+    }
+    match policy.combining {
+        Combining::DenyOverrides => match split(applied) {
+            (denies, allows) if denies.is_empty() => (Effect::Allow, allows, Vec::new()),
+            (denies, allows) => (Effect::Deny, denies, allows),
+        },
+        Combining::AllowOverrides => match split(applied) {
+            (denies, allows) if allows.is_empty() => (Effect::Deny, denies, Vec::new()),
+            (denies, allows) => (Effect::Allow, allows, denies),
+        },
+        Combining::FirstApplicable => {
+            let first = applied[0];
+            (effect(&first), vec![first], applied[1..].to_vec())
+        }
+        Combining::HighestPriority => {
+            let top = applied
+                .iter()
+                .map(|&i| policy.rules[i].priority)
+                .max()
+                .expect("some rule applies");
+            let (highest, lower): (Vec<usize>, Vec<usize>) = applied
+                .into_iter()
+                .partition(|&i| policy.rules[i].priority == top);
+            let (denies, allows) = split(highest);
+            let (effect, rules, mut lost) = if denies.is_empty() {
+                (Effect::Allow, allows, Vec::new())
+            } else {
+                (Effect::Deny, denies, allows)
+            };
+            lost.extend(lower);
+            lost.sort_unstable();
+            (effect, rules, lost)
+        }
     }
 }
 
@@ -252,6 +314,18 @@ fn value<'a>(e: &'a Expr, query: &'a Query) -> Option<Cow<'a, Value>> {
     match &e.kind {
         ExprKind::Attribute(a) => query.attributes[*a].as_ref().map(Cow::Borrowed),
         ExprKind::Literal(v) => Some(Cow::Borrowed(v)),
+        ExprKind::QueryDate => Some(Cow::Owned(Value::Date(query.date))),
+        ExprKind::Offset {
+            amount,
+            unit,
+            before,
+            base,
+        } => match value(base, query)?.as_ref() {
+            // past the calendar is unknown: it can make no allow apply
+            Value::Date(d) => crate::calendar::shift(*d, *amount, *unit, *before)
+                .map(|d| Cow::Owned(Value::Date(d))),
+            _ => None,
+        },
         ExprKind::Not(_) | ExprKind::And(_) | ExprKind::Or(_) => match truth(e, query) {
             Truth::Unknown => None,
             t => Some(Cow::Owned(Value::Bool(t == Truth::True))),

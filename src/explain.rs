@@ -3,10 +3,10 @@
 
 use chrono::NaiveDate;
 
-use crate::eval::{in_scope, truth, Truth};
+use crate::eval::{decide, in_scope, truth, Truth};
 use crate::model::{Bound, Expr, NameId, Names, Policy, Query, Rule};
 use crate::source::Span;
-use crate::syntax::ast::{Effect, Kind, TimeOp};
+use crate::syntax::ast::{Combining, Effect, Kind, TimeOp};
 
 /// One rule that shares the query's action, and what became of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,9 +43,11 @@ pub fn explain(policy: &Policy, query: &Query) -> Vec<Explanation> {
                 Failure::None => (true, None, None),
                 Failure::False(reason, span) => (false, Some(reason), span),
                 Failure::Unknown(reason, span) => {
-                    let deny = rule.effect == Effect::Deny;
+                    let deny = rule.effect == Effect::Deny && !rule.is_exemption();
                     let outcome = if deny {
                         "a deny applies when unknown"
+                    } else if rule.is_exemption() {
+                        "an exemption needs a known match"
                     } else {
                         "an allow needs a known match"
                     };
@@ -59,7 +61,57 @@ pub fn explain(policy: &Policy, query: &Query) -> Vec<Explanation> {
             span,
         });
     }
+    what_beat_what(policy, query, &mut out);
     out
+}
+
+/// Says of each rule that applied but did not decide what beat it: an
+/// exemption that lifted it, or the set's way of combining; and of each
+/// exemption that applied, which denies it lifted.
+fn what_beat_what(policy: &Policy, query: &Query, out: &mut [Explanation]) {
+    let decision = decide(policy, query);
+    for e in out.iter_mut().filter(|e| e.applied) {
+        let rule = &policy.rules[e.rule];
+        if let Some(&(_, by)) = decision.exempted.iter().find(|(d, _)| *d == e.rule) {
+            let exemption = &policy.rules[by];
+            let lifted = format!("it is lifted by the exemption {}", named(exemption));
+            e.reason = Some(match e.reason.take() {
+                Some(why) => format!("{why}, but {lifted}"),
+                None => format!("but {lifted}"),
+            });
+            e.span = exemption.clauses.exempts;
+        } else if e.reason.is_some() {
+            // applied although something was unknown: that is said already
+        } else if rule.is_exemption() {
+            let lifted: Vec<String> = decision
+                .exempted
+                .iter()
+                .filter(|(_, by)| *by == e.rule)
+                .map(|&(d, _)| named(&policy.rules[d]))
+                .collect();
+            e.reason = Some(if lifted.is_empty() {
+                "but no deny it names applies".to_string()
+            } else {
+                format!("it lifts {}", lifted.join(" and "))
+            });
+            e.span = rule.clauses.exempts;
+        } else if policy.combining != Combining::DenyOverrides
+            && decision.overridden.contains(&e.rule)
+        {
+            e.reason = Some(format!(
+                "but it does not decide: the set combines by {}",
+                policy.combining.as_str()
+            ));
+        }
+    }
+}
+
+/// "`name`", or "at FILE:LINE" for a rule without one.
+fn named(rule: &Rule) -> String {
+    match &rule.name {
+        Some(name) => format!("`{name}`"),
+        None => format!("at {}:{}", rule.file, rule.line),
+    }
 }
 
 enum Failure {

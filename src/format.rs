@@ -18,7 +18,7 @@ use crate::check::RawQuery;
 use crate::source::Span;
 use crate::syntax::ast::*;
 use crate::syntax::split::code_chars;
-use crate::syntax::{parse_file, SyntaxError};
+use crate::syntax::{parse_file, written_name as name, SyntaxError};
 use crate::value::Value;
 
 /// A rule's head longer than this puts its time window on the next line.
@@ -251,6 +251,9 @@ fn statement_span(statement: &Statement) -> crate::source::Span {
         Statement::Names(d) => d.span,
         Statement::Attributes(d) => d.span,
         Statement::Default(d) => d.span,
+        Statement::List(d) => d.span,
+        Statement::Constant(d) => d.span,
+        Statement::Combine(d) => d.span,
         Statement::Rule(r) => r.span,
         Statement::Test(t) => t.span,
     }
@@ -271,7 +274,7 @@ fn statement_lines(statement: &Statement) -> Vec<Line> {
             let mut text = format!("{} {}", d.kind.as_str(), names(&d.names));
             match d.parents.as_slice() {
                 [] => {}
-                [one] => text.push_str(&format!(" in {}", one.text)),
+                [one] => text.push_str(&format!(" in {}", name(&one.text))),
                 many => text.push_str(&format!(" in [{}]", names(many))),
             }
             vec![line(text, whole(d.span), "")]
@@ -280,7 +283,7 @@ fn statement_lines(statement: &Statement) -> Vec<Line> {
             let defs: Vec<String> = d
                 .attributes
                 .iter()
-                .map(|a| format!("{}: {}", a.name.text, a.ty))
+                .map(|a| format!("{}: {}", name(&a.name.text), a.ty))
                 .collect();
             vec![line(
                 format!("attribute {}", defs.join(", ")),
@@ -290,6 +293,31 @@ fn statement_lines(statement: &Statement) -> Vec<Line> {
         }
         Statement::Default(d) => vec![line(
             format!("default {}", d.effect.as_str()),
+            whole(d.span),
+            "",
+        )],
+        Statement::List(d) => vec![line(
+            format!(
+                "list {}: {} = [{}]",
+                name(&d.name.text),
+                d.ty,
+                d.items.iter().map(expr).collect::<Vec<_>>().join(", ")
+            ),
+            whole(d.span),
+            "",
+        )],
+        Statement::Constant(d) => vec![line(
+            format!(
+                "constant {}: {} = {}",
+                name(&d.name.text),
+                d.ty,
+                expr(&d.value)
+            ),
+            whole(d.span),
+            "",
+        )],
+        Statement::Combine(d) => vec![line(
+            format!("combine {}", d.combining.as_str()),
             whole(d.span),
             "",
         )],
@@ -321,15 +349,19 @@ fn rule_lines(r: &Rule) -> Vec<Line> {
     let mut head = String::new();
     let mut head_sources = vec![r.span.start(), r.actions.span().start()];
     if let Some(label) = &r.label {
-        head.push_str(&format!("{}: ", label.text));
+        head.push_str(&format!("{}: ", name(&label.text)));
     }
-    head.push_str(&format!("{} {}", r.effect.as_str(), scope(&r.actions)));
+    head.push_str(&format!("{} {}", r.keyword(), scope(&r.actions)));
     if let Some(c) = &r.actors {
         head.push_str(&format!(" by {}", scope(&c.value)));
         head_sources.push(c.span.start());
     }
     if let Some(c) = &r.categories {
         head.push_str(&format!(" to category {}", scope(&c.value)));
+        head_sources.push(c.span.start());
+    }
+    if let Some(c) = &r.priority {
+        head.push_str(&format!(" priority {}", c.value));
         head_sources.push(c.span.start());
     }
     let mut window = String::new();
@@ -339,8 +371,12 @@ fn rule_lines(r: &Rule) -> Vec<Line> {
     time.sort_by_key(|b| matches!(b.op, TimeOp::Before | TimeOp::Until));
     for b in time {
         match &b.end {
-            Some(end) => window.push_str(&format!(" between {} and {}", b.date.text, end.text)),
-            None => window.push_str(&format!(" {} {}", b.op.as_str(), b.date.text)),
+            Some(end) => window.push_str(&format!(
+                " between {} and {}",
+                bound_date(&b.date),
+                bound_date(end)
+            )),
+            None => window.push_str(&format!(" {} {}", b.op.as_str(), bound_date(&b.date))),
         }
         window_sources.push(b.span.start());
     }
@@ -353,6 +389,13 @@ fn rule_lines(r: &Rule) -> Vec<Line> {
         // a long head keeps its time window on a line of its own
         lines.push(line(head, head_sources, ""));
         lines.push(line(window.trim_start().to_string(), window_sources, "  "));
+    }
+    if let Some(c) = &r.exempts {
+        lines.push(line(
+            format!("from rule {}", names(&c.value)),
+            vec![c.span.start()],
+            "  ",
+        ));
     }
     if let Some(c) = &r.where_ {
         lines.push(line(
@@ -380,9 +423,27 @@ fn rule_lines(r: &Rule) -> Vec<Line> {
 
 fn names(list: &[Name]) -> String {
     list.iter()
-        .map(|n| n.text.as_str())
+        .map(|n| name(&n.text))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+fn offset(o: &Offset) -> String {
+    let direction = if o.before { "before" } else { "after" };
+    // the unit as written would do too; one canonical word is easier to read
+    let amount = o.amount.to_i64().map_or(2, |n| n.clamp(0, 2) as u32);
+    format!("{} {} {direction}", o.amount, o.unit.word(amount))
+}
+
+fn bound_date(b: &BoundDate) -> String {
+    let base = match &b.base {
+        DateBase::Written(d) => d.text.clone(),
+        DateBase::Constant(n) => name(&n.text).into_owned(),
+    };
+    match &b.offset {
+        Some(o) => format!("{} {base}", offset(o)),
+        None => base,
+    }
 }
 
 fn scope(s: &Scope) -> String {
@@ -416,8 +477,17 @@ fn expr(e: &Expr) -> String {
                 list.iter().map(expr).collect::<Vec<_>>().join(", ")
             )
         }
+        ExprKind::InList {
+            negated,
+            item,
+            list,
+        } => {
+            let not = if *negated { "not " } else { "" };
+            format!("{} {not}in {}", expr(item), name(&list.text))
+        }
+        ExprKind::Offset(o, base) => format!("{} {}", offset(o), expr(base)),
         ExprKind::Paren(inner) => format!("({})", expr(inner)),
-        ExprKind::Attribute(n) => n.text.clone(),
+        ExprKind::Attribute(n) => name(&n.text).into_owned(),
         ExprKind::Literal(l) => literal_text(l),
     }
 }

@@ -19,6 +19,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod batch;
+pub mod calendar;
 pub mod check;
 pub mod condition;
 pub mod diagnostic;

@@ -5,16 +5,82 @@
 use crate::diagnostic::{Code, Diagnostic};
 use crate::eval::{truth, Truth};
 use crate::model::{Bound, Expr, ExprKind, NameId, Names, Policy, Query, QueryNames, Rule};
-use crate::syntax::ast::{Effect, Kind};
+use crate::syntax::ast::{Combining, Effect, Kind};
 use crate::value::Type;
 
 /// Every lint of a checked set without errors.
 pub fn lint(policy: &Policy) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     unused(policy, &mut out);
+    unused_values(policy, &mut out);
     constant_conditions(policy, &mut out);
     redundant_rules(policy, &mut out);
+    unreachable_exemptions(policy, &mut out);
     out
+}
+
+/// `W106`: an exemption none of whose denies could ever apply where it
+/// does (their scopes or windows never meet), so it lifts nothing.
+fn unreachable_exemptions(policy: &Policy, out: &mut Vec<Diagnostic>) {
+    for rule in &policy.rules {
+        let Some(denies) = &rule.exempts else {
+            continue;
+        };
+        if denies.is_empty()
+            || denies
+                .iter()
+                .any(|&d| overlap(policy, rule, &policy.rules[d]))
+        {
+            continue;
+        }
+        let mut d = Diagnostic::new(
+            Code::UnreachableExemption,
+            "this exemption can never lift a deny: no deny it names applies where it does",
+        )
+        .at(rule.span, "lifts nothing");
+        for &deny in denies {
+            d = d.note(
+                policy.rules[deny].span,
+                "its actions, actors, categories or window never meet this deny's",
+            );
+        }
+        out.push(d.help("make the exemption's names and window lie inside the deny's: an exemption narrows a deny, it cannot reach past it"));
+    }
+}
+
+/// `W101` for constants and lists that nothing reads.
+fn unused_values(policy: &Policy, out: &mut Vec<Diagnostic>) {
+    let v = &policy.vocabulary;
+    let unread = v
+        .constants
+        .iter()
+        .filter(|c| !c.used)
+        .map(|c| ("constant", &c.name, c.span))
+        .chain(
+            v.lists
+                .iter()
+                .filter(|l| !l.used)
+                .map(|l| ("list", &l.name, l.span)),
+        );
+    for (what, name, span) in unread {
+        out.push(
+            Diagnostic::new(
+                Code::Unused,
+                format!("{what} `{name}` is declared but nothing reads it"),
+            )
+            .at(span, "never read")
+            .help("remove it, or write the condition that needs it"),
+        );
+    }
+}
+
+/// Whether any exemption names the deny at `index`: then the deny does
+/// not always win, and the lints that say it does stay silent.
+fn exempted(policy: &Policy, index: usize) -> bool {
+    policy
+        .rules
+        .iter()
+        .any(|r| r.exempts.as_ref().is_some_and(|d| d.contains(&index)))
 }
 
 fn unconditional(rule: &Rule) -> bool {
@@ -129,13 +195,30 @@ fn redundant_rules(policy: &Policy, out: &mut Vec<Diagnostic>) {
     if rules.len() > MAX_RULES_FOR_PAIR_LINTS {
         return;
     }
+    // a deny that always wins: no condition, no exemption, and a set where
+    // a deny overrides
+    let winning_denies: Vec<&Rule> = if policy.combining == Combining::DenyOverrides {
+        rules
+            .iter()
+            .enumerate()
+            .filter(|&(i, d)| {
+                d.effect == Effect::Deny
+                    && !d.is_exemption()
+                    && unconditional(d)
+                    && !exempted(policy, i)
+            })
+            .map(|(_, d)| d)
+            .collect()
+    } else {
+        Vec::new()
+    };
     for (i, rule) in rules.iter().enumerate() {
+        if rule.is_exemption() {
+            continue;
+        }
         // an allow that an unconditional deny always overrides
         if rule.effect == Effect::Allow {
-            if let Some(deny) = rules
-                .iter()
-                .find(|d| d.effect == Effect::Deny && unconditional(d) && covers(policy, d, rule))
-            {
+            if let Some(deny) = winning_denies.iter().find(|d| covers(policy, d, rule)) {
                 out.push(
                     Diagnostic::new(Code::DeadAllow, "this allow can never apply: a deny without conditions covers every query it covers")
                         .at(rule.span, "never decides")
@@ -148,10 +231,7 @@ fn redundant_rules(policy: &Policy, out: &mut Vec<Diagnostic>) {
         // an allow and a deny that overlap, neither inside the other: where
         // they meet, the deny wins, which may surprise the author
         if rule.effect == Effect::Allow && unconditional(rule) {
-            for deny in rules
-                .iter()
-                .filter(|d| d.effect == Effect::Deny && unconditional(d))
-            {
+            for deny in &winning_denies {
                 if overlap(policy, rule, deny)
                     && !covers(policy, rule, deny)
                     && !covers(policy, deny, rule)
@@ -169,6 +249,8 @@ fn redundant_rules(policy: &Policy, out: &mut Vec<Diagnostic>) {
         if unconditional(rule) {
             if let Some(first) = rules[..i].iter().find(|r| {
                 r.effect == rule.effect
+                    && !r.is_exemption()
+                    && r.priority == rule.priority
                     && unconditional(r)
                     && covers(policy, r, rule)
                     && covers(policy, rule, r)
@@ -215,7 +297,7 @@ fn constant_parts(expr: &Expr, word: &str, empty: &Query, out: &mut Vec<Diagnost
     let mut attributes = Vec::new();
     expr.attributes(&mut attributes);
     let is_bool = !matches!(&expr.kind, ExprKind::Literal(v) if v.ty() != Type::Bool);
-    if attributes.is_empty() && is_bool {
+    if attributes.is_empty() && is_bool && !expr.reads_date() {
         let value = if truth(expr, empty) == Truth::True {
             "true"
         } else {

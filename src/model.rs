@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 
 use crate::lookup::NameTable;
 use crate::source::{Sources, Span};
-use crate::syntax::ast::{CompareOp, Effect, Kind, TimeOp};
+use crate::syntax::ast::{Combining, CompareOp, Effect, Kind, TimeOp};
 use crate::value::{Type, Value};
 
 /// Index of a name in its kind's table.
@@ -78,11 +78,34 @@ pub struct Attribute {
     pub span: Span,
 }
 
+/// A declared constant, its value worked out when the set is read.
+#[derive(Debug, Clone)]
+pub struct Constant {
+    pub name: String,
+    pub value: Value,
+    pub span: Span,
+    /// Whether a condition, a bound, a list or another constant reads it.
+    pub used: bool,
+}
+
+/// A declared list of values.
+#[derive(Debug, Clone)]
+pub struct NamedList {
+    pub name: String,
+    pub ty: Type,
+    pub items: Vec<Value>,
+    pub span: Span,
+    /// Whether a condition reads it.
+    pub used: bool,
+}
+
 /// Everything the set declares.
 #[derive(Debug, Default, Clone)]
 pub struct Vocabulary {
     pub kinds: [Names; 3],
     pub attributes: Vec<Attribute>,
+    pub constants: Vec<Constant>,
+    pub lists: Vec<NamedList>,
     /// Each attribute's index in `attributes`.
     attribute_table: NameTable,
 }
@@ -96,6 +119,14 @@ impl Vocabulary {
         self.attribute_table
             .get(name, |i| self.attributes[i as usize].name == name)
             .map(|(i, _)| i as usize)
+    }
+
+    pub fn constant(&self, name: &str) -> Option<usize> {
+        self.constants.iter().position(|c| c.name == name)
+    }
+
+    pub fn list(&self, name: &str) -> Option<usize> {
+        self.lists.iter().position(|l| l.name == name)
     }
 
     /// Declares an attribute the vocabulary does not have yet.
@@ -124,6 +155,12 @@ pub struct Rule {
     pub where_: Option<Box<Expr>>,
     pub unless: Option<Box<Expr>>,
     pub reason: Option<String>,
+    /// `priority N` (0 without one): under `combine highest priority`, the
+    /// rules of the highest priority that apply decide.
+    pub priority: i64,
+    /// For an exemption, the denies it exempts, by index: where it applies,
+    /// they do not. An exemption never decides itself.
+    pub exempts: Option<Vec<usize>>,
     /// The file's name, shared by its rules.
     pub file: Arc<str>,
     pub line: usize,
@@ -131,6 +168,19 @@ pub struct Rule {
 }
 
 impl Rule {
+    pub fn is_exemption(&self) -> bool {
+        self.exempts.is_some()
+    }
+
+    /// What the rule does, as answers say it: `allow`, `deny` or `exempt`.
+    pub fn kind(&self) -> &'static str {
+        if self.is_exemption() {
+            "exempt"
+        } else {
+            self.effect.as_str()
+        }
+    }
+
     /// The rule's identity in answers: its name, or `file:line`.
     pub fn id(&self) -> Cow<'_, str> {
         match &self.name {
@@ -158,6 +208,8 @@ pub struct ClauseSpans {
     pub categories: Option<Span>,
     pub where_: Option<Span>,
     pub unless: Option<Span>,
+    /// An exemption's `from rule` clause.
+    pub exempts: Option<Span>,
 }
 
 /// A type-checked condition.
@@ -171,6 +223,17 @@ pub struct Expr {
 pub enum ExprKind {
     Attribute(usize),
     Literal(Value),
+    /// The query's date.
+    QueryDate,
+    /// A date moved by whole days, weeks, months or years
+    /// ([`crate::calendar::shift`]); unknown when the base is, or when the
+    /// result is past the calendar.
+    Offset {
+        amount: u32,
+        unit: crate::calendar::Unit,
+        before: bool,
+        base: Box<Expr>,
+    },
     Not(Box<Expr>),
     And(Vec<Expr>),
     Or(Vec<Expr>),
@@ -183,6 +246,20 @@ pub enum ExprKind {
 }
 
 impl Expr {
+    /// Whether this condition reads the query's date.
+    pub fn reads_date(&self) -> bool {
+        match &self.kind {
+            ExprKind::QueryDate => true,
+            ExprKind::Attribute(_) | ExprKind::Literal(_) => false,
+            ExprKind::Offset { base, .. } | ExprKind::Not(base) => base.reads_date(),
+            ExprKind::And(es) | ExprKind::Or(es) => es.iter().any(Expr::reads_date),
+            ExprKind::Compare(_, l, r) => l.reads_date() || r.reads_date(),
+            ExprKind::In { item, list, .. } => {
+                item.reads_date() || list.iter().any(Expr::reads_date)
+            }
+        }
+    }
+
     /// Adds the attributes this condition reads to `out`.
     pub fn attributes(&self, out: &mut Vec<usize>) {
         match &self.kind {
@@ -191,7 +268,8 @@ impl Expr {
                     out.push(*a)
                 }
             }
-            ExprKind::Literal(_) => {}
+            ExprKind::Literal(_) | ExprKind::QueryDate => {}
+            ExprKind::Offset { base, .. } => base.attributes(out),
             ExprKind::Not(e) => e.attributes(out),
             ExprKind::And(es) | ExprKind::Or(es) => es.iter().for_each(|e| e.attributes(out)),
             ExprKind::Compare(_, l, r) => {
@@ -271,6 +349,8 @@ pub struct Expectation {
 pub struct Policy {
     pub vocabulary: Vocabulary,
     pub default: Effect,
+    /// How the rules that apply make a decision (`combine ...`).
+    pub combining: Combining,
     pub rules: Vec<Rule>,
     pub tests: Vec<Test>,
     pub sources: Sources,

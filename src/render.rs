@@ -15,7 +15,7 @@ use crate::eval::Decision;
 use crate::explain::Explanation;
 use crate::model::Policy;
 use crate::source::{SourceFile, Sources, Span};
-use crate::syntax::ast::Effect;
+use crate::syntax::ast::{Combining, Effect};
 use crate::testing::Report;
 
 /// Lines longer than this are not shown in a snippet, only named.
@@ -258,39 +258,71 @@ pub fn decision_json(policy: &Policy, decision: &Decision) -> Json {
     let rules: Vec<Json> = decision
         .rules
         .iter()
-        .map(|&i| {
-            let r = &policy.rules[i];
-            json!({
-                "id": r.id(),
-                "file": &*r.file,
-                "line": r.line,
-                "effect": r.effect.as_str(),
-                "reason": r.reason,
-            })
-        })
+        .map(|&i| rule_json(policy, i))
         .collect();
     let mut object = json!({
         "decision": decision.effect.as_str(),
         "default": decision.by_default,
         "rules": rules,
     });
+    if !decision.exempted.is_empty() {
+        object["exempted"] = decision
+            .exempted
+            .iter()
+            .map(|&(deny, by)| {
+                let mut entry = rule_json(policy, deny);
+                entry["by"] = rule_json(policy, by);
+                entry
+            })
+            .collect();
+    }
+    if shows_overridden(policy, decision) {
+        object["overridden"] = decision
+            .overridden
+            .iter()
+            .map(|&i| rule_json(policy, i))
+            .collect();
+    }
     if !decision.unknowns.is_empty() {
         object["unknown"] = decision
             .unknowns
             .iter()
             .map(|u| {
                 let r = &policy.rules[u.rule];
-                json!({"id": r.id(), "file": &*r.file, "line": r.line, "effect": r.effect.as_str(), "missing": u.missing, "applied": u.applied})
+                json!({"id": r.id(), "file": &*r.file, "line": r.line, "effect": r.kind(), "missing": u.missing, "applied": u.applied})
             })
             .collect();
     }
     object
 }
 
+/// A rule in a decision: its id, place, effect and reason.
+fn rule_json(policy: &Policy, index: usize) -> Json {
+    let r = &policy.rules[index];
+    json!({
+        "id": r.id(),
+        "file": &*r.file,
+        "line": r.line,
+        "effect": r.kind(),
+        "reason": r.reason,
+    })
+}
+
+/// Whether a decision lists the rules that lost: under `deny overrides` an
+/// allow that a deny overrode is the usual case and goes unsaid, as it did
+/// before there were other combinings; under those a deny may lose, and
+/// that is said.
+fn shows_overridden(policy: &Policy, decision: &Decision) -> bool {
+    policy.combining != Combining::DenyOverrides && !decision.overridden.is_empty()
+}
+
 /// [`decision_json`] written straight into `out`, on one line: the same
 /// bytes, without building the JSON value first (the batch's hot path).
 pub fn write_decision_json(policy: &Policy, decision: &Decision, out: &mut Vec<u8>) {
-    if !decision.unknowns.is_empty() {
+    if !decision.unknowns.is_empty()
+        || !decision.exempted.is_empty()
+        || shows_overridden(policy, decision)
+    {
         let _ = serde_json::to_writer(&mut *out, &decision_json(policy, decision));
         return;
     }
@@ -353,6 +385,29 @@ pub fn decision_human(policy: &Policy, decision: &Decision) -> String {
         }
         out.push('\n');
     }
+    for &(deny, by) in &decision.exempted {
+        let e = &policy.rules[by];
+        out.push_str(&format!(
+            "  the deny {} applied, but the exemption {} lifts it",
+            where_(&policy.rules[deny]),
+            where_(e)
+        ));
+        if let Some(reason) = &e.reason {
+            out.push_str(&format!(": {reason}"));
+        }
+        out.push('\n');
+    }
+    if shows_overridden(policy, decision) {
+        for &i in &decision.overridden {
+            let r = &policy.rules[i];
+            out.push_str(&format!(
+                "  overriding the {} {} (the set combines by {})\n",
+                r.kind(),
+                where_(r),
+                policy.combining.as_str()
+            ));
+        }
+    }
     // Only the unknowns that could have changed the decision: a deny that
     // applied for want of an attribute, or an allow that would have won.
     for u in &decision.unknowns {
@@ -373,12 +428,14 @@ pub fn decision_human(policy: &Policy, decision: &Decision) -> String {
             .join(", ");
         let outcome = if u.applied {
             "applied anyway (a deny fails closed)"
+        } else if r.is_exemption() {
+            "did not apply (an exemption needs a known match)"
         } else {
             "did not apply (an allow needs a known match)"
         };
         out.push_str(&format!(
             "  note: the {} rule {} could not be matched without {what}, so it {outcome}\n",
-            r.effect.as_str(),
+            r.kind(),
             where_(r)
         ));
     }
@@ -450,7 +507,7 @@ pub fn coverage_human(policy: &Policy, report: &Report) -> String {
         out.push_str(&format!(
             "  {hits:>5} expectation{plural:<1}  {} {}
 ",
-            rule.effect.as_str(),
+            rule.kind(),
             where_(rule)
         ));
     }
@@ -462,7 +519,7 @@ pub fn coverage_human(policy: &Policy, report: &Report) -> String {
             out.push_str(&format!(
                 "    {} {}
 ",
-                r.effect.as_str(),
+                r.kind(),
                 where_(r)
             ));
         }
@@ -482,7 +539,7 @@ pub fn coverage_json(policy: &Policy, report: &Report) -> Json {
         .rules
         .iter()
         .zip(&report.coverage)
-        .map(|(r, hits)| json!({"id": r.id(), "file": &*r.file, "line": r.line, "effect": r.effect.as_str(), "expectations": hits}))
+        .map(|(r, hits)| json!({"id": r.id(), "file": &*r.file, "line": r.line, "effect": r.kind(), "expectations": hits}))
         .collect();
     let uncovered: Vec<Json> = report
         .uncovered()
@@ -565,7 +622,7 @@ pub fn explanation_human(policy: &Policy, explanations: &[Explanation]) -> Strin
         } else {
             "does not apply"
         };
-        out.push_str(&format!("  {} {}: {mark}", r.effect.as_str(), where_(r)));
+        out.push_str(&format!("  {} {}: {mark}", r.kind(), where_(r)));
         if let Some(reason) = &e.reason {
             out.push_str(&format!(": {reason}"));
         }
@@ -611,7 +668,7 @@ pub fn explanation_json(policy: &Policy, explanations: &[Explanation]) -> Json {
         .map(|e| {
             let r = &policy.rules[e.rule];
             let mut object = json!({
-                "id": r.id(), "file": &*r.file, "line": r.line, "effect": r.effect.as_str(),
+                "id": r.id(), "file": &*r.file, "line": r.line, "effect": r.kind(),
                 "applied": e.applied, "reason": e.reason,
             });
             if let Some(span) = e.span {

@@ -32,7 +32,8 @@ pub struct Failure {
 pub struct Report {
     pub results: Vec<TestResult>,
     /// For each rule of the set, in how many of the expectations run it
-    /// applied (won, or was overridden by a deny).
+    /// applied (won, lost to another rule, was lifted by an exemption, or,
+    /// for an exemption, lifted a deny).
     pub coverage: Vec<usize>,
 }
 
@@ -76,7 +77,14 @@ pub fn run(policy: &Policy, filter: Option<&str>) -> Report {
                 .iter()
                 .filter_map(|e| {
                     let decision = decide(policy, &e.query);
-                    for &rule in decision.rules.iter().chain(&decision.overridden) {
+                    let exempted = decision.exempted.iter().flat_map(|&(d, e)| [d, e]);
+                    for rule in decision
+                        .rules
+                        .iter()
+                        .chain(&decision.overridden)
+                        .copied()
+                        .chain(exempted)
+                    {
                         coverage[rule] += 1;
                     }
                     (decision.effect != e.effect).then(|| Failure {

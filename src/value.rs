@@ -233,6 +233,14 @@ impl Number {
         Some(Number::of(negative, int, frac))
     }
 
+    /// The number when it is a whole number that fits an `i64`.
+    pub fn to_i64(&self) -> Option<i64> {
+        match self.0 {
+            Repr::Small { value, scale: 0 } => Some(value),
+            _ => None,
+        }
+    }
+
     /// The number from its sign and digits (no leading zero in `int`, no
     /// trailing zero in `frac`), in its one form.
     fn of(negative: bool, int: &str, frac: &str) -> Number {

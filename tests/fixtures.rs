@@ -60,7 +60,10 @@ fn parse_fixtures() {
                     ("attribute declaration".to_string(), d.span)
                 }
                 syntax::ast::Statement::Default(d) => ("default".to_string(), d.span),
-                syntax::ast::Statement::Rule(r) => (format!("{} rule", r.effect.as_str()), r.span),
+                syntax::ast::Statement::List(d) => ("list declaration".to_string(), d.span),
+                syntax::ast::Statement::Constant(d) => ("constant declaration".to_string(), d.span),
+                syntax::ast::Statement::Combine(d) => ("combine".to_string(), d.span),
+                syntax::ast::Statement::Rule(r) => (format!("{} rule", r.keyword()), r.span),
                 syntax::ast::Statement::Test(t) => (
                     format!("test with {} expectations", t.expectations.len()),
                     t.span,

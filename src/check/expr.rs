@@ -4,6 +4,7 @@ use super::{closest_hint, Checker};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{Expr, ExprKind};
 use crate::syntax::ast::{self, Literal};
+
 use crate::value::{parse_date, Type, Value};
 
 impl Checker {
@@ -43,10 +44,35 @@ impl Checker {
             ast::ExprKind::Paren(inner) => return self.expr(inner),
             ast::ExprKind::Attribute(name) => match self.vocab.attribute(&name.text) {
                 Some(i) => (ExprKind::Attribute(i), self.vocab.attributes[i].ty),
+                None if self.vocab.constant(&name.text).is_some() => {
+                    let i = self.vocab.constant(&name.text).expect("just found");
+                    self.vocab.constants[i].used = true;
+                    let value = self.vocab.constants[i].value.clone();
+                    let ty = value.ty();
+                    (ExprKind::Literal(value), ty)
+                }
+                // `date` is the query's date, unless the set declares a
+                // name `date` of its own
+                None if name.text == "date" => (ExprKind::QueryDate, Type::Date),
+                None if self.vocab.list(&name.text).is_some() => {
+                    self.error(
+                        Diagnostic::new(
+                            Code::NotAList,
+                            format!("`{}` is a list, not a value", name.text),
+                        )
+                        .at(name.span, "a list")
+                        .help(format!("look a value up in it: `x in {}`", name.text)),
+                    );
+                    return None;
+                }
                 None => {
                     let hint = closest_hint(
                         &name.text,
-                        self.vocab.attributes.iter().map(|a| a.name.as_str()),
+                        self.vocab
+                            .attributes
+                            .iter()
+                            .map(|a| a.name.as_str())
+                            .chain(self.vocab.constants.iter().map(|c| c.name.as_str())),
                     );
                     self.error(
                         Diagnostic::new(
@@ -65,14 +91,93 @@ impl Checker {
                 }
             },
             ast::ExprKind::Literal(lit) => {
-                let value = match lit {
-                    Literal::Text(t) => Value::Text(t.clone()),
-                    Literal::Number(n) => Value::Number(n.clone()),
-                    Literal::Bool(b) => Value::Bool(*b),
-                    Literal::Date(d) => Value::Date(self.date(d, span)?),
-                };
+                let value = self.literal_value(lit, span)?;
                 let ty = value.ty();
                 (ExprKind::Literal(value), ty)
+            }
+            ast::ExprKind::Offset(offset, base) => {
+                let (base_expr, ty) = self.expr(base)?;
+                if ty != Type::Date {
+                    self.error(super::values::offset_of_non_date(base.span, ty));
+                    return None;
+                }
+                let kind = match base_expr.kind {
+                    // a date known now is moved now
+                    ExprKind::Literal(Value::Date(d)) => {
+                        ExprKind::Literal(Value::Date(self.shift(offset, d, span)?))
+                    }
+                    _ => ExprKind::Offset {
+                        amount: self.offset_amount(offset)?,
+                        unit: offset.unit,
+                        before: offset.before,
+                        base: Box::new(base_expr),
+                    },
+                };
+                (kind, Type::Date)
+            }
+            ast::ExprKind::InList {
+                negated,
+                item,
+                list,
+            } => {
+                let (item_expr, item_ty) = self.expr(item)?;
+                let Some(i) = self.vocab.list(&list.text) else {
+                    let hint =
+                        closest_hint(&list.text, self.vocab.lists.iter().map(|l| l.name.as_str()));
+                    self.error(
+                        Diagnostic::new(
+                            Code::NotAList,
+                            format!("no list is named `{}`", list.text),
+                        )
+                        .at(list.span, "not a declared list")
+                        .help(hint.unwrap_or_else(|| {
+                            format!(
+                                "declare it, like `list {}: {item_ty} = [...]`, or write the values: `in [a, b]`",
+                                list.text
+                            )
+                        })),
+                    );
+                    return None;
+                };
+                let declared = &mut self.vocab.lists[i];
+                declared.used = true;
+                if declared.ty != item_ty {
+                    let list_ty = declared.ty;
+                    let declared_span = declared.span;
+                    self.error(
+                        Diagnostic::new(
+                            Code::TypeMismatch,
+                            format!(
+                                "cannot look for {} in a list of {}",
+                                item_ty.with_article(),
+                                list_ty
+                            ),
+                        )
+                        .at(list.span, format!("a list of {list_ty}"))
+                        .note(item.span, format!("this is {}", item_ty.with_article()))
+                        .note(declared_span, "the list is declared here")
+                        .help(
+                            "every element of the list must have the type of the value looked for",
+                        ),
+                    );
+                    return None;
+                }
+                let items = declared
+                    .items
+                    .iter()
+                    .map(|v| Expr {
+                        kind: ExprKind::Literal(v.clone()),
+                        span: list.span,
+                    })
+                    .collect();
+                (
+                    ExprKind::In {
+                        negated: *negated,
+                        item: Box::new(item_expr),
+                        list: items,
+                    },
+                    Type::Bool,
+                )
             }
             ast::ExprKind::Not(inner) => (
                 ExprKind::Not(Box::new(self.bool_operand(inner, "not")?)),

@@ -2,9 +2,11 @@
 //! windows and types. It reports every problem it finds and builds the
 //! [`Policy`] that the evaluator decides with.
 
+mod combine;
 mod expr;
 pub mod query;
 pub mod suggest;
+mod values;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -14,7 +16,7 @@ use chrono::NaiveDate;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{self, Attribute, Bound, ClauseSpans, NameId, Policy, Vocabulary};
 use crate::source::{Sources, Span};
-use crate::syntax::ast::{self, Effect, Kind, Scope, Statement, TimeOp};
+use crate::syntax::ast::{self, Combining, Effect, Kind, Scope, Statement, TimeOp};
 
 pub use query::{check_parts, check_query, check_query_owned, place_attribute, Field, RawQuery};
 
@@ -34,7 +36,11 @@ pub fn check(sources: Sources, files: &[ast::File], today: NaiveDate) -> (Policy
 pub struct Check {
     checker: Checker,
     default: Effect,
+    combining: Combining,
     rules: Vec<model::Rule>,
+    /// Each exemption's rule index and the names of the denies it exempts,
+    /// resolved once every rule is known.
+    exemptions: Vec<(usize, Vec<ast::Name>)>,
     tests: Vec<model::Test>,
     today: NaiveDate,
 }
@@ -49,14 +55,21 @@ impl Check {
             sources,
             labels: HashMap::new(),
             test_names: HashMap::new(),
+            rule_index: HashMap::new(),
+            combining: Combining::default(),
             last_file: None,
         };
         checker.declarations(statements);
+        checker.named_values(statements);
         let default = checker.default(statements);
+        let combining = checker.combining(statements);
+        checker.combining = combining;
         Check {
             checker,
             default,
+            combining,
             rules: Vec::new(),
+            exemptions: Vec::new(),
             tests: Vec::new(),
             today,
         }
@@ -66,14 +79,18 @@ impl Check {
     /// those already added. Declarations among them were taken by
     /// [`Check::new`] and are skipped.
     pub fn add(&mut self, statements: &[&Statement]) {
-        let rules = self.checker.rules(statements);
+        let rules = self
+            .checker
+            .rules(statements, self.rules.len(), &mut self.exemptions);
         self.rules.extend(rules);
         let tests = self.checker.tests(statements, self.today);
         self.tests.extend(tests);
     }
 
     /// The policy and every diagnostic.
-    pub fn finish(self) -> (Policy, Vec<Diagnostic>) {
+    pub fn finish(mut self) -> (Policy, Vec<Diagnostic>) {
+        let exemptions = std::mem::take(&mut self.exemptions);
+        self.checker.resolve_exemptions(&mut self.rules, exemptions);
         let Checker {
             vocab,
             diagnostics,
@@ -84,6 +101,7 @@ impl Check {
             Policy {
                 vocabulary: vocab,
                 default: self.default,
+                combining: self.combining,
                 rules: self.rules,
                 tests: self.tests,
                 sources,
@@ -106,6 +124,10 @@ pub(crate) struct Checker {
     labels: HashMap<String, Span>,
     /// Test names seen so far, and where.
     test_names: HashMap<String, Span>,
+    /// Each named rule's index.
+    rule_index: HashMap<String, usize>,
+    /// How the set combines its rules.
+    combining: Combining,
     /// The name of the file whose rules are being checked.
     last_file: Option<(crate::source::FileId, Arc<str>)>,
 }
@@ -387,12 +409,24 @@ impl Checker {
         Some(ids)
     }
 
-    fn rules(&mut self, statements: &[&Statement]) -> Vec<model::Rule> {
+    /// Checks the rules among `statements`; the first gets index `first`.
+    /// Exemptions' targets are left in `exemptions` for later.
+    fn rules(
+        &mut self,
+        statements: &[&Statement],
+        first: usize,
+        exemptions: &mut Vec<(usize, Vec<ast::Name>)>,
+    ) -> Vec<model::Rule> {
         let mut labels = std::mem::take(&mut self.labels);
         let mut rules = Vec::new();
         for s in statements {
             let Statement::Rule(r) = s else { continue };
+            let index = first + rules.len();
+            if let Some(c) = &r.exempts {
+                exemptions.push((index, c.value.clone()));
+            }
             if let Some(label) = &r.label {
+                self.rule_index.entry(label.text.clone()).or_insert(index);
                 if let Some(first) = labels.get(&label.text) {
                     self.error(
                         Diagnostic::new(
@@ -422,7 +456,9 @@ impl Checker {
                 categories: r.categories.as_ref().map(|c| c.span),
                 where_: r.where_.as_ref().map(|c| c.span),
                 unless: r.unless.as_ref().map(|c| c.span),
+                exempts: r.exempts.as_ref().map(|c| c.span),
             };
+            let priority = r.priority.as_ref().and_then(|c| self.priority(r, c));
             let where_ = r.where_.as_ref().and_then(|c| self.condition(&c.value));
             let unless = r.unless.as_ref().and_then(|c| self.condition(&c.value));
             let line = self.line(r.span);
@@ -440,6 +476,9 @@ impl Checker {
                 where_: where_.map(Box::new),
                 unless: unless.map(Box::new),
                 reason: r.because.as_ref().map(|b| b.value.value.clone()),
+                priority: priority.unwrap_or(0),
+                // resolved in `finish`, once every rule is known
+                exempts: r.exempts.as_ref().map(|_| Vec::new()),
                 file,
                 line,
                 span: r.span,
@@ -456,7 +495,7 @@ impl Checker {
         let mut upper: Option<Bound> = None;
         let mut ok = true;
         for bound in &r.time {
-            let Some(date) = self.date(&bound.date.text, bound.date.span) else {
+            let Some(date) = self.bound_date(&bound.date) else {
                 ok = false;
                 continue;
             };
@@ -468,22 +507,28 @@ impl Checker {
                 TimeOp::On => (Some((date, date)), Some((date, date))),
                 TimeOp::Between => {
                     let end = bound.end.as_ref().expect("between has two dates");
-                    let Some(end_date) = self.date(&end.text, end.span) else {
+                    let Some(end_date) = self.bound_date(end) else {
                         ok = false;
                         continue;
                     };
                     if end_date < date {
                         ok = false;
+                        let text = |span: Span| {
+                            let source = &self.sources.get(span.file).text;
+                            source[span.start()..span.end()].to_string()
+                        };
+                        let help = format!(
+                            "write the earlier date first: `between {} and {}`",
+                            text(end.span),
+                            text(bound.date.span)
+                        );
                         self.error(
                             Diagnostic::new(
                                 Code::EmptyWindow,
                                 "no date is between these two dates",
                             )
                             .at(bound.span, "the second date is before the first")
-                            .help(format!(
-                                "write the earlier date first: `between {} and {}`",
-                                end.text, bound.date.text
-                            )),
+                            .help(help),
                         );
                         continue;
                     }

@@ -33,16 +33,21 @@ pub struct RawQuery<'a> {
 impl<'a> RawQuery<'a> {
     /// The query in its text form.
     pub fn to_text(&self) -> String {
-        let mut out = format!("{} by {}", self.action.text, self.actor.text);
+        let name = |f: &Field| crate::syntax::written_name(&f.text).into_owned();
+        let mut out = format!("{} by {}", name(&self.action), name(&self.actor));
         if let Some(c) = &self.category {
-            out.push_str(&format!(" to category {}", c.text));
+            out.push_str(&format!(" to category {}", name(c)));
         }
         if let Some(d) = &self.date {
             out.push_str(&format!(" on {}", d.text));
         }
         for (i, (name, value, _)) in self.attributes.iter().enumerate() {
             out.push_str(if i == 0 { " with " } else { ", " });
-            out.push_str(&format!("{} = {}", name.text, literal_text(value)));
+            out.push_str(&format!(
+                "{} = {}",
+                crate::syntax::written_name(&name.text),
+                literal_text(value)
+            ));
         }
         out
     }

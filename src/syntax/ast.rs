@@ -23,6 +23,9 @@ pub enum Statement {
     Names(NamesDecl),
     Attributes(AttributesDecl),
     Default(DefaultDecl),
+    List(ListDecl),
+    Constant(ConstantDecl),
+    Combine(CombineDecl),
     Rule(Rule),
     Test(Test),
 }
@@ -89,6 +92,59 @@ pub struct DefaultDecl {
     pub span: Span,
 }
 
+/// `list exempt_purposes: text = ["humanitarian", "diplomatic"]`
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListDecl {
+    pub name: Name,
+    pub ty: crate::value::Type,
+    pub ty_span: Span,
+    pub items: Vec<Expr>,
+    pub span: Span,
+}
+
+/// `constant wind_down_end: date = 90 days after 2022-06-03`
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConstantDecl {
+    pub name: Name,
+    pub ty: crate::value::Type,
+    pub ty_span: Span,
+    pub value: Expr,
+    pub span: Span,
+}
+
+/// `combine first applicable`
+#[derive(Debug, Clone, PartialEq)]
+pub struct CombineDecl {
+    pub combining: Combining,
+    pub span: Span,
+}
+
+/// How the rules that apply to a query make its decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Combining {
+    /// Any deny decides; else any allow; else the default.
+    #[default]
+    DenyOverrides,
+    /// Any allow decides; else any deny; else the default.
+    AllowOverrides,
+    /// The first rule in set order that applies decides.
+    FirstApplicable,
+    /// The rules of the highest priority that apply decide, a deny among
+    /// them overriding an allow.
+    HighestPriority,
+}
+
+impl Combining {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Combining::DenyOverrides => "deny overrides",
+            Combining::AllowOverrides => "allow overrides",
+            Combining::FirstApplicable => "first applicable",
+            Combining::HighestPriority => "highest priority",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Effect {
     Allow,
@@ -135,7 +191,28 @@ pub struct Rule {
     pub where_: Option<Clause<Expr>>,
     pub unless: Option<Clause<Expr>>,
     pub because: Option<Clause<Text>>,
+    /// `priority N`, for a set that combines by highest priority.
+    pub priority: Option<Clause<crate::value::Number>>,
+    /// For an exemption (`exempt ... from rule a, b`), the denies it
+    /// exempts; such a rule never decides, and its effect is `Allow` only
+    /// because it has to have one.
+    pub exempts: Option<Clause<Vec<Name>>>,
     pub span: Span,
+}
+
+impl Rule {
+    pub fn is_exemption(&self) -> bool {
+        self.exempts.is_some()
+    }
+
+    /// The word the rule starts with: `allow`, `deny` or `exempt`.
+    pub fn keyword(&self) -> &'static str {
+        if self.is_exemption() {
+            "exempt"
+        } else {
+            self.effect.as_str()
+        }
+    }
 }
 
 /// A clause's content and the span of the whole clause, keyword included.
@@ -186,8 +263,34 @@ impl TimeOp {
 #[derive(Debug, Clone, PartialEq)]
 pub struct TimeBound {
     pub op: TimeOp,
-    pub date: DateLit,
-    pub end: Option<DateLit>,
+    pub date: BoundDate,
+    pub end: Option<BoundDate>,
+    pub span: Span,
+}
+
+/// The date of a time bound: `2021-03-31`, a date constant, or either
+/// moved by an offset (`90 days after 2022-06-03`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BoundDate {
+    pub offset: Option<Offset>,
+    pub base: DateBase,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum DateBase {
+    Written(DateLit),
+    Constant(Name),
+}
+
+/// `90 days after`, `1 year before`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Offset {
+    /// As written; the checker asks for a whole number.
+    pub amount: crate::value::Number,
+    pub unit: crate::calendar::Unit,
+    /// `before` rather than `after`.
+    pub before: bool,
     pub span: Span,
 }
 
@@ -209,7 +312,16 @@ pub enum ExprKind {
         item: Box<Expr>,
         list: Vec<Expr>,
     },
+    /// `x in exempt_purposes`, or `x not in exempt_purposes`.
+    InList {
+        negated: bool,
+        item: Box<Expr>,
+        list: Name,
+    },
+    /// `90 days after signed`.
+    Offset(Offset, Box<Expr>),
     Paren(Box<Expr>),
+    /// A name: an attribute, a constant, or `date`, the query's date.
     Attribute(Name),
     Literal(Literal),
 }

@@ -20,7 +20,14 @@ pub fn describe(rule: Rule) -> Option<&'static str> {
         | Rule::ident_char
         | Rule::declaration
         | Rule::clause
-        | Rule::literal => return None,
+        | Rule::literal
+        | Rule::bare_name
+        | Rule::name_chars
+        | Rule::exempt_clause
+        | Rule::amount => return None,
+        // a clause only sets that combine by priority use: left out of the
+        // lists of what may follow a rule's names, which are long enough
+        Rule::cw_priority | Rule::priority_clause => return None,
         Rule::name | Rule::declared_names => "a name",
         Rule::kw_action => "`action`",
         Rule::kw_actor => "`actor`",
@@ -48,6 +55,27 @@ pub fn describe(rule: Rule) -> Option<&'static str> {
         Rule::kw_until => "`until`",
         Rule::kw_where => "`where`",
         Rule::kw_with => "`with`",
+        Rule::cw_applicable => "`applicable`",
+        Rule::cw_combine => "`combine`",
+        Rule::cw_constant => "`constant`",
+        Rule::cw_exempt => "`exempt`",
+        Rule::cw_first => "`first`",
+        Rule::cw_highest => "`highest`",
+        Rule::cw_list => "`list`",
+        Rule::cw_overrides => "`overrides`",
+        Rule::cw_rule => "`rule`",
+        Rule::list_decl => "`list`",
+        Rule::constant_decl => "`constant`",
+        Rule::combine_decl => "`combine`",
+        Rule::combining => {
+            "a way to combine (`deny overrides`, `allow overrides`, `first applicable`, `highest priority`)"
+        }
+        Rule::exemption => "an exemption",
+        Rule::exempted_rules => "`from rule`",
+        Rule::bound_date => "a date",
+        Rule::offset | Rule::offset_by => "an offset like `90 days after`",
+        Rule::offset_base => "a date or a date attribute",
+        Rule::unit => "`days`, `weeks`, `months` or `years`",
         Rule::comma => "`,`",
         Rule::colon => "`:`",
         Rule::lbracket => "`[`",
@@ -123,4 +151,14 @@ pub const KEYWORDS: &[&str] = &[
 
 pub fn is_keyword(word: &str) -> bool {
     KEYWORDS.contains(&word)
+}
+
+/// A name as it must be written in a policy: in backticks when it is a
+/// keyword (`` `by` ``), as it is otherwise.
+pub fn written_name(name: &str) -> std::borrow::Cow<'_, str> {
+    if is_keyword(name) {
+        std::borrow::Cow::Owned(format!("`{name}`"))
+    } else {
+        std::borrow::Cow::Borrowed(name)
+    }
 }

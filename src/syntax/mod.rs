@@ -7,6 +7,7 @@ mod parse;
 pub mod split;
 
 pub use error::{or_list, SyntaxError};
+pub use grammar::{is_keyword, written_name};
 pub use parse::{parse_file, parse_query, parse_ranges};
 
 /// How deep parentheses, brackets and `not`s may nest in one expression.

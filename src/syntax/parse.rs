@@ -169,9 +169,10 @@ fn context_of(piece: &str, grammar_rule: Rule) -> &'static str {
         .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
         .collect();
     match word.as_str() {
-        "action" | "actor" | "category" | "attribute" | "default" => "declaration",
+        "action" | "actor" | "category" | "attribute" | "default" | "list" | "constant"
+        | "combine" => "declaration",
         "test" => "test",
-        "allow" | "deny" => "rule",
+        "allow" | "deny" | "exempt" => "rule",
         _ if piece.contains(':') => "rule",
         _ => "statement",
     }
@@ -348,7 +349,7 @@ fn hint(found: &str, positives: &[Rule], at_end: bool) -> Option<String> {
             found.to_ascii_lowercase()
         ));
     }
-    if wants(Rule::date) {
+    if wants(Rule::date) || wants(Rule::bound_date) {
         return Some("dates are written YYYY-MM-DD, like 2021-03-31".to_string());
     }
     if wants(Rule::kw_category) {
@@ -404,9 +405,10 @@ impl Builder {
         )
     }
 
+    /// A name as it is meant: `` `by` `` is the name `by`.
     fn name(&self, pair: Pair<Rule>) -> Name {
         Name {
-            text: pair.as_str().to_string(),
+            text: pair.as_str().trim_matches('`').to_string(),
             span: self.span(&pair),
         }
     }
@@ -425,12 +427,7 @@ impl Builder {
                         let mut inner = def.into_inner();
                         let name = self.name(inner.next().expect("attribute name"));
                         let ty_pair = inner.nth(1).expect("attribute type");
-                        let ty = match ty_pair.as_str() {
-                            "text" => Type::Text,
-                            "number" => Type::Number,
-                            "bool" => Type::Bool,
-                            _ => Type::Date,
-                        };
+                        let ty = type_of(&ty_pair);
                         AttributeDef {
                             name,
                             ty,
@@ -444,7 +441,48 @@ impl Builder {
                 let effect = effect(pair.into_inner().nth(1).expect("effect"));
                 Statement::Default(DefaultDecl { effect, span })
             }
-            Rule::policy_rule => Statement::Rule(self.rule(pair)),
+            Rule::list_decl => {
+                let mut inner = pair.into_inner().skip(1);
+                let name = self.name(inner.next().expect("list name"));
+                let ty_pair = inner.nth(1).expect("list type");
+                let list = inner.nth(1).expect("the list");
+                let items = list
+                    .into_inner()
+                    .filter(|p| p.as_rule() == Rule::operand)
+                    .map(|p| self.expr(p))
+                    .collect();
+                Statement::List(ListDecl {
+                    name,
+                    ty: type_of(&ty_pair),
+                    ty_span: self.span(&ty_pair),
+                    items,
+                    span,
+                })
+            }
+            Rule::constant_decl => {
+                let mut inner = pair.into_inner().skip(1);
+                let name = self.name(inner.next().expect("constant name"));
+                let ty_pair = inner.nth(1).expect("constant type");
+                let value = self.expr(inner.nth(1).expect("the value"));
+                Statement::Constant(ConstantDecl {
+                    name,
+                    ty: type_of(&ty_pair),
+                    ty_span: self.span(&ty_pair),
+                    value,
+                    span,
+                })
+            }
+            Rule::combine_decl => {
+                let words = pair.into_inner().nth(1).expect("combining");
+                let combining = match words.into_inner().next().map(|p| p.as_rule()) {
+                    Some(Rule::kw_deny) => Combining::DenyOverrides,
+                    Some(Rule::kw_allow) => Combining::AllowOverrides,
+                    Some(Rule::cw_first) => Combining::FirstApplicable,
+                    _ => Combining::HighestPriority,
+                };
+                Statement::Combine(CombineDecl { combining, span })
+            }
+            Rule::policy_rule | Rule::exemption => Statement::Rule(self.rule(pair)),
             Rule::test_block => Statement::Test(self.test(pair)),
             _ => return None,
         })
@@ -497,6 +535,8 @@ impl Builder {
         let mut where_: Option<Clause<Expr>> = None;
         let mut unless: Option<Clause<Expr>> = None;
         let mut because: Option<Clause<Text>> = None;
+        let mut priority: Option<Clause<Number>> = None;
+        let mut exempts: Option<Clause<Vec<Name>>> = None;
         for part in pair.into_inner() {
             let part_span = self.span(&part);
             match part.as_rule() {
@@ -504,6 +544,32 @@ impl Builder {
                     label = Some(self.name(part.into_inner().next().expect("label name")))
                 }
                 Rule::effect => effect_ = Some((effect(part), part_span)),
+                // an exemption's effect is never used to decide
+                Rule::cw_exempt => effect_ = Some((Effect::Allow, part_span)),
+                Rule::exempted_rules => {
+                    let value = self.names(part);
+                    self.set_once(
+                        &mut exempts,
+                        "from rule",
+                        Clause {
+                            value,
+                            span: part_span,
+                        },
+                    );
+                }
+                Rule::priority_clause => {
+                    let number = part.into_inner().nth(1).expect("a number");
+                    let value = Number::parse(number.as_str())
+                        .expect("the grammar only lets numbers through");
+                    self.set_once(
+                        &mut priority,
+                        "priority",
+                        Clause {
+                            value,
+                            span: part_span,
+                        },
+                    );
+                }
                 Rule::action_scope => {
                     actions = Some(self.scope(part.into_inner().next().expect("scope")))
                 }
@@ -578,6 +644,8 @@ impl Builder {
             where_,
             unless,
             because,
+            priority,
+            exempts,
             span,
         }
     }
@@ -610,13 +678,48 @@ impl Builder {
             _ => TimeOp::Between,
         };
         let mut dates = inner
-            .filter(|p| p.as_rule() == Rule::date)
-            .map(|p| self.date(p));
+            .filter(|p| p.as_rule() == Rule::bound_date)
+            .map(|p| self.bound_date(p));
         let date = dates.next().expect("a time bound has a date");
         TimeBound {
             op,
             date,
             end: dates.next(),
+            span,
+        }
+    }
+
+    fn bound_date(&self, pair: Pair<Rule>) -> BoundDate {
+        let span = self.span(&pair);
+        let mut offset = None;
+        let mut base = None;
+        for part in pair.into_inner() {
+            match part.as_rule() {
+                Rule::offset_by => offset = Some(self.offset(part)),
+                Rule::date => base = Some(DateBase::Written(self.date(part))),
+                _ => base = Some(DateBase::Constant(self.name(part))),
+            }
+        }
+        BoundDate {
+            offset,
+            base: base.expect("a bound has a date"),
+            span,
+        }
+    }
+
+    /// `90 days after`.
+    fn offset(&self, pair: Pair<Rule>) -> Offset {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let amount = Number::parse(inner.next().expect("amount").as_str())
+            .expect("the grammar only lets numbers through");
+        let unit = crate::calendar::Unit::parse(inner.next().expect("unit").as_str())
+            .expect("the grammar only lets units through");
+        let before = inner.next().expect("direction").as_rule() == Rule::kw_before;
+        Offset {
+            amount,
+            unit,
+            before,
             span,
         }
     }
@@ -724,8 +827,18 @@ impl Builder {
                     _ => {
                         let negated = next.as_rule() == Rule::kw_not;
                         let list = inner
-                            .find(|p| p.as_rule() == Rule::list)
+                            .find(|p| matches!(p.as_rule(), Rule::list | Rule::name))
                             .expect("a list after `in`");
+                        if list.as_rule() == Rule::name {
+                            return Expr {
+                                kind: ExprKind::InList {
+                                    negated,
+                                    item: Box::new(left),
+                                    list: self.name(list),
+                                },
+                                span,
+                            };
+                        }
                         let list = list
                             .into_inner()
                             .filter(|p| p.as_rule() == Rule::operand)
@@ -742,12 +855,22 @@ impl Builder {
                     }
                 }
             }
-            Rule::operand => {
+            Rule::offset => {
+                let mut inner = pair.into_inner();
+                let offset = self.offset(inner.next().expect("offset"));
+                let base = self.expr(inner.next().expect("offset base"));
+                Expr {
+                    kind: ExprKind::Offset(offset, Box::new(base)),
+                    span,
+                }
+            }
+            Rule::operand | Rule::offset_base => {
                 let inner = pair
                     .into_inner()
                     .find(|p| !matches!(p.as_rule(), Rule::lparen | Rule::rparen))
                     .expect("operand content");
                 match inner.as_rule() {
+                    Rule::offset => self.expr(inner),
                     Rule::name => Expr {
                         kind: ExprKind::Attribute(self.name(inner)),
                         span,
@@ -844,6 +967,15 @@ impl Builder {
             attributes,
             span,
         }
+    }
+}
+
+fn type_of(pair: &Pair<Rule>) -> Type {
+    match pair.as_str() {
+        "text" => Type::Text,
+        "number" => Type::Number,
+        "bool" => Type::Bool,
+        _ => Type::Date,
     }
 }
 

@@ -3,9 +3,17 @@
 //!
 //! A statement starts on a line whose first word is a statement keyword
 //! (`action`, `actor`, `category`, `attribute`, `default`, `allow`, `deny`,
-//! `test`) or a rule name followed by `:` and `allow` or `deny`. It runs to
-//! the next such line, so it may span several lines. `category` at the start
-//! of a line continues the statement when the line before ends with `to`.
+//! `test`) or a rule name followed by `:` and `allow`, `deny` or `exempt`. It
+//! runs to the next such line, so it may span several lines. `category` at
+//! the start of a line continues the statement when the line before ends
+//! with `to`.
+//!
+//! The words of later statements (`exempt`, `list`, `constant`, `combine`)
+//! are not keywords: they may be names, and a line starting with one may
+//! continue a statement (`allow sale,` then `list by partner`, where `list`
+//! is an action). Such a line starts a statement only when the line before
+//! ends where no name can follow: after a name, a literal or a closing
+//! bracket, not after a comma, an operator or a keyword that wants more.
 
 use std::ops::Range;
 
@@ -24,15 +32,17 @@ const STARTERS: &[&str] = &[
 pub fn split(text: &str) -> Vec<Range<usize>> {
     let mut starts = Vec::new();
     let mut last_word = String::new();
+    let mut complete = false;
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
         let code = strip_comment(line);
         let content = code.trim_start_matches([' ', '\t', '\r', '\n', '\u{feff}']);
         if !content.trim().is_empty() {
-            if starts.is_empty() || begins_statement(content, &last_word) {
+            if starts.is_empty() || begins_statement(content, &last_word, complete) {
                 starts.push(offset + (code.len() - content.len()));
             }
             last_word = trailing_word(code).to_string();
+            complete = ends_complete(code, &last_word);
         }
         offset += line.len();
     }
@@ -44,7 +54,10 @@ pub fn split(text: &str) -> Vec<Range<usize>> {
     ranges
 }
 
-fn begins_statement(content: &str, last_word: &str) -> bool {
+/// The words that start a statement only after a complete line.
+const CONTEXTUAL_STARTERS: &[&str] = &["exempt", "list", "constant", "combine"];
+
+fn begins_statement(content: &str, last_word: &str, complete: bool) -> bool {
     let word = leading_word(content);
     if STARTERS.contains(&word) {
         return true;
@@ -52,14 +65,29 @@ fn begins_statement(content: &str, last_word: &str) -> bool {
     if word == "category" {
         return last_word != "to";
     }
+    if CONTEXTUAL_STARTERS.contains(&word) && complete {
+        return true;
+    }
     // A named rule: `name: allow ...`
     if !word.is_empty() {
         let rest = content[word.len()..].trim_start();
         if let Some(rest) = rest.strip_prefix(':') {
-            return matches!(leading_word(rest.trim_start()), "allow" | "deny");
+            return matches!(leading_word(rest.trim_start()), "allow" | "deny" | "exempt");
         }
     }
     false
+}
+
+/// Whether a line of code ends where no name can follow: after a name, a
+/// literal or a closing bracket, but not after a keyword (other than `any`,
+/// `true` and `false`), a comma or an operator.
+fn ends_complete(code: &str, last_word: &str) -> bool {
+    let Some(last) = code.trim_end().chars().last() else {
+        return false;
+    };
+    let closes = last.is_ascii_alphanumeric() || "_\"])}`".contains(last);
+    closes
+        && (!super::grammar::is_keyword(last_word) || matches!(last_word, "any" | "true" | "false"))
 }
 
 fn leading_word(s: &str) -> &str {
@@ -140,7 +168,7 @@ pub fn is_declaration(text: &str, range: &Range<usize>) -> bool {
         .unwrap_or(piece.len());
     matches!(
         &piece[..word_end],
-        "action" | "actor" | "category" | "attribute" | "default"
+        "action" | "actor" | "category" | "attribute" | "default" | "list" | "constant" | "combine"
     )
 }
 
@@ -183,6 +211,21 @@ mod tests {
                 "oops here",
                 "named: deny a",
                 "attribute x: text,\n  y: number"
+            ]
+        );
+    }
+
+    #[test]
+    fn new_statement_words_start_statements_only_after_a_complete_line() {
+        let text = "allow sale,\n  list by partner\ndeny sale by partner\nexempt sale from rule r\nallow a by\n  combine\nlist l: text = []\n";
+        assert_eq!(
+            pieces(text),
+            [
+                "allow sale,\n  list by partner",
+                "deny sale by partner",
+                "exempt sale from rule r",
+                "allow a by\n  combine",
+                "list l: text = []"
             ]
         );
     }
