@@ -6,7 +6,11 @@
 //! parents, `any`, comma lists, every time form alone and in pairs, `where`
 //! and `unless` over every operator, `default allow`, named rules; queries
 //! with and without a category or attributes, names no rule mentions, and
-//! dates on and around every bound. A decision is compared whole: the effect,
+//! dates on and around every bound; and the constructs of the larger
+//! language: exemptions of named denies, every way of combining (with
+//! priorities), named lists and constants (in conditions and bounds), the
+//! query's date and date offsets, and names that are keywords, written in
+//! backticks. A counter for each makes the test fail if one goes unexercised. A decision is compared whole: the effect,
 //! the deciding and overridden rules, and the unknowns; and the JSON the
 //! batch writes for it is compared with the JSON value's own text.
 
@@ -40,6 +44,16 @@ impl Rng {
     }
 }
 
+/// The ways a set may combine its rules; empty for none said (deny
+/// overrides).
+const COMBININGS: &[&str] = &[
+    "",
+    "deny overrides",
+    "allow overrides",
+    "first applicable",
+    "highest priority",
+];
+
 const DATES: &[&str] = &[
     "2020-12-31",
     "2021-01-01",
@@ -72,15 +86,25 @@ const SEATS: &[&str] = &[
 /// more of them, and more often, when `wide`: the index keeps a name's
 /// ancestors in a row of its own up to seven, in a shared list beyond).
 struct Kind {
+    /// As written in policy text (a keyword in backticks).
     names: Vec<String>,
     declared: bool,
+}
+
+/// A name as a program gives it: without backticks.
+fn bare(name: &str) -> &str {
+    name.trim_matches('`')
 }
 
 impl Kind {
     fn new(rng: &mut Rng, keyword: &str, prefix: &str, decl: &mut String, wide: bool) -> Kind {
         let count = 2 + rng.below(if wide { 15 } else { 7 });
         let linked = if wide { 50 } else { 30 };
-        let names: Vec<String> = (0..count).map(|i| format!("{prefix}{i}")).collect();
+        let mut names: Vec<String> = (0..count).map(|i| format!("{prefix}{i}")).collect();
+        // a name that is a keyword, written in backticks
+        if rng.chance(20) {
+            names[count - 1] = rng.pick(&["`in`", "`by`", "`to`"]).to_string();
+        }
         let declared = rng.chance(75);
         if declared {
             for (i, name) in names.iter().enumerate() {
@@ -126,7 +150,25 @@ impl Kind {
 }
 
 fn atom(rng: &mut Rng) -> String {
-    match rng.below(13) {
+    match rng.below(20) {
+        // named lists and constants, the query's date and offsets
+        13 => format!("country {}in places", rng.pick(&["", "not "])),
+        14 => format!("seats {} big", rng.pick(&["<", ">=", "=="])),
+        15 => format!("signed {} cutoff", rng.pick(&["<", ">=", "=="])),
+        16 => format!("date {} signed", rng.pick(&["<", ">", "=="])),
+        17 => format!(
+            "date {} {} {} signed",
+            rng.pick(&["<=", ">"]),
+            rng.pick(&["1 day", "30 days", "1 month", "2 weeks", "1 year"]),
+            rng.pick(&["after", "before"])
+        ),
+        18 => format!(
+            "signed {} 1 month {} {}",
+            rng.pick(&["<", "=="]),
+            rng.pick(&["after", "before"]),
+            rng.pick(DATES)
+        ),
+        19 => format!("seats in sizes"),
         0 => format!("country == {}", rng.pick(COUNTRIES)),
         1 => format!("country != {}", rng.pick(COUNTRIES)),
         2 => format!(
@@ -181,7 +223,11 @@ fn window(rng: &mut Rng) -> String {
     let mut days: Vec<&str> = (0..2).map(|_| rng.pick(DATES)).collect();
     days.sort();
     let (early, late) = (days[0], days[1]);
-    match rng.below(10) {
+    match rng.below(13) {
+        // a constant and offsets in bounds
+        10 => "from cutoff".to_string(),
+        11 => format!("until 1 month after {early}"),
+        12 => "after 1 day before cutoff until 1 year after cutoff".to_string(),
         0 => format!("after {early}"),
         1 => format!("before {late}"),
         2 => format!("from {early}"),
@@ -209,15 +255,45 @@ fn policy(rng: &mut Rng, wide: bool) -> Generated {
     text.push_str(
         "attribute country: text\nattribute seats: number\nattribute vip: bool\nattribute signed: date\n",
     );
+    text.push_str("list places: text = [\"RU\", \"BY\", \"\"]\nlist sizes: number = [3, 2.5, 99999999999999999999]\n");
+    text.push_str("constant big: number = 10\nconstant cutoff: date = 1 day after 2021-03-30\n");
     if rng.chance(25) {
         text.push_str("default allow\n");
     }
+    let combining = rng.pick(COMBININGS);
+    if !combining.is_empty() {
+        text.push_str(&format!("combine {combining}\n"));
+    }
+    // the named denies so far, for exemptions to name
+    let mut denies: Vec<String> = Vec::new();
     for i in 0..1 + rng.below(12) {
-        if rng.chance(20) {
+        let exemption = !denies.is_empty() && rng.chance(25);
+        let named = rng.chance(if exemption { 20 } else { 40 });
+        if named {
             text.push_str(&format!("rule_{i}: "));
         }
-        text.push_str(if rng.chance(55) { "allow " } else { "deny " });
+        let deny = !exemption && rng.chance(45);
+        if deny && named {
+            denies.push(format!("rule_{i}"));
+        }
+        text.push_str(match (exemption, deny) {
+            (true, _) => "exempt ",
+            (false, true) => "deny ",
+            (false, false) => "allow ",
+        });
         text.push_str(&kinds[0].scope(rng, wide));
+        if exemption {
+            let first = rng.pick(&denies.iter().map(String::as_str).collect::<Vec<_>>());
+            let second = rng.pick(&denies.iter().map(String::as_str).collect::<Vec<_>>());
+            if first == second {
+                text.push_str(&format!(" from rule {first}"));
+            } else {
+                text.push_str(&format!(" from rule {first}, {second}"));
+            }
+        }
+        if combining == "highest priority" && !exemption && rng.chance(70) {
+            text.push_str(&format!(" priority {}", rng.below(4) as i64 - 1));
+        }
         if rng.chance(80) {
             text.push_str(&format!(" by {}", kinds[1].scope(rng, wide)));
         }
@@ -300,9 +376,11 @@ impl Parts {
     /// The same query built by a program, with typed values.
     fn ask(&self, set: &PolicySet) -> Result<edict::Query, String> {
         let date = |d: &str| NaiveDate::parse_from_str(d, "%Y-%m-%d").expect("a date");
-        let mut ask = set.ask(&self.action, &self.actor).on(date(self.date));
+        let mut ask = set
+            .ask(bare(&self.action), bare(&self.actor))
+            .on(date(self.date));
         if let Some(c) = &self.category {
-            ask = ask.category(c);
+            ask = ask.category(bare(c));
         }
         for &(name, value) in &self.with {
             ask = match name {
@@ -323,14 +401,31 @@ impl Parts {
 fn compare(seed: u64, sets: usize, queries: usize, wide: bool) {
     let mut rng = Rng(seed);
     let (mut built, mut decided, mut unknown, mut allowed) = (0, 0, 0, 0);
+    // the new constructs, each counted where it made a difference
+    let mut seen = Seen::default();
     // rules with conditions, and those the index compiled
     let (mut conditional, mut compiled) = (0, 0);
     for _ in 0..sets {
         let g = policy(&mut rng, wide);
-        let Ok(set) = PolicySet::from_text("random.policy", &g.text) else {
-            continue;
+        let set = match PolicySet::from_text("random.policy", &g.text) {
+            Ok(set) => set,
+            Err(loaded) => {
+                if std::env::var("SHOW_UNBUILT").is_ok() {
+                    eprintln!(
+                        "{}\n{:?}",
+                        g.text,
+                        loaded
+                            .diagnostics
+                            .iter()
+                            .map(|d| &d.message)
+                            .collect::<Vec<_>>()
+                    );
+                }
+                continue;
+            }
         };
         built += 1;
+        seen.set(&set, &g.text);
         let small = Index::build_with(set.policy(), 2, 4);
         conditional += set
             .policy()
@@ -368,6 +463,7 @@ fn compare(seed: u64, sets: usize, queries: usize, wide: bool) {
                 String::from_utf8(fast).unwrap(),
                 edict::render::decision_json(set.policy(), &reference).to_string()
             );
+            seen.decision(&set, &reference);
             decided += 1;
             unknown += usize::from(!reference.unknowns.is_empty());
             allowed += usize::from(reference.effect == edict::Effect::Allow);
@@ -387,6 +483,95 @@ fn compare(seed: u64, sets: usize, queries: usize, wide: bool) {
         "{compiled} of {conditional} rules' conditions compiled"
     );
     assert!((decided - allowed) * 5 >= decided, "too few denies");
+    seen.assert_each(built, decided);
+}
+
+/// The lists, constants and offsets of every generated set, as their rules
+/// read them.
+const VALUE_WORDS: [&str; 6] = ["places", "sizes", "big", "cutoff", " after ", " before "];
+
+/// How often each construct of the larger language made a difference.
+#[derive(Default, Debug)]
+struct Seen {
+    /// Sets by how they combine, in the order of [`COMBININGS`] (the first
+    /// two are the same way, said and unsaid).
+    combinings: [usize; 5],
+    /// Decisions in which an exemption lifted a deny.
+    lifted: usize,
+    /// Decisions under a combining other than deny overrides in which a
+    /// rule of the other effect lost.
+    overridden: usize,
+    /// Decisions that named a rule whose condition reads the query's date.
+    date_rules: usize,
+    /// Sets whose rules read each list, constant and offset, in the order
+    /// of [`VALUE_WORDS`] (the checker puts their values in place, so they
+    /// are counted in the text).
+    values: [usize; 6],
+    /// Sets with a name written in backticks.
+    keyword_names: usize,
+}
+
+impl Seen {
+    fn set(&mut self, set: &PolicySet, text: &str) {
+        let combining = set.policy().combining;
+        let i = COMBININGS
+            .iter()
+            .position(|c| !c.is_empty() && *c == combining.as_str())
+            .expect("a known combining");
+        let said = text.contains("combine ");
+        self.combinings[if said { i } else { 0 }] += 1;
+        self.keyword_names += usize::from(text.contains('`'));
+        let rules = &text[text.find("constant cutoff").expect("declared")..];
+        for (n, word) in self.values.iter_mut().zip(VALUE_WORDS) {
+            // once in the declarations
+            *n += usize::from(rules.matches(word).count() > 1);
+        }
+    }
+
+    fn decision(&mut self, set: &PolicySet, d: &edict::Decision) {
+        let policy = set.policy();
+        self.lifted += usize::from(!d.exempted.is_empty());
+        self.overridden += usize::from(
+            policy.combining != edict::syntax::ast::Combining::DenyOverrides
+                && !d.overridden.is_empty(),
+        );
+        let reads = |f: fn(&edict::model::Expr) -> bool| {
+            d.rules.iter().chain(&d.overridden).any(|&r| {
+                let rule = &policy.rules[r];
+                [&rule.where_, &rule.unless]
+                    .into_iter()
+                    .flatten()
+                    .any(|e| f(e))
+            })
+        };
+        self.date_rules += usize::from(reads(|e| e.reads_date()));
+    }
+
+    fn assert_each(&self, built: usize, decided: usize) {
+        for (n, c) in self.combinings.iter().zip(COMBININGS) {
+            assert!(
+                n * 10 >= built,
+                "only {n} of {built} sets combine by `{c}`: {self:?}"
+            );
+        }
+        for (n, what) in [
+            (self.lifted, "an exemption lifted a deny"),
+            (self.overridden, "a rule lost under another combining"),
+            (self.date_rules, "a rule reading the query's date decided"),
+        ] {
+            assert!(
+                n * 200 >= decided,
+                "only {n} of {decided} decisions where {what}: {self:?}"
+            );
+        }
+        assert!(
+            self.keyword_names * 20 >= built,
+            "too few keyword names: {self:?}"
+        );
+        for (n, word) in self.values.iter().zip(VALUE_WORDS) {
+            assert!(n * 20 >= built, "too few sets read `{word}`: {self:?}");
+        }
+    }
 }
 
 #[test]

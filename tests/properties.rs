@@ -216,3 +216,81 @@ proptest! {
         prop_assert_eq!(out.2, vec!["p".to_string()]);
     }
 }
+
+/// The ways a set may combine its rules.
+const COMBININGS: &[&str] = &[
+    "deny overrides",
+    "allow overrides",
+    "first applicable",
+    "highest priority",
+];
+
+/// Rules for a set that combines by `combining`: each deny named, so that
+/// exemptions (rules starting `exempt`) can name the denies before them.
+fn combined_set(combining: &str, rules: &[(String, u8)]) -> String {
+    let mut text = format!("{VOCABULARY}combine {combining}\n");
+    let mut denies = Vec::new();
+    for (i, (rule, choice)) in rules.iter().enumerate() {
+        let priority = if combining == "highest priority" {
+            format!(" priority {}", choice % 3)
+        } else {
+            String::new()
+        };
+        match rule.strip_prefix("deny ") {
+            Some(rest) => {
+                text.push_str(&format!("d{i}: deny {rest}{priority}\n"));
+                denies.push(format!("d{i}"));
+            }
+            // every third allow becomes an exemption of an earlier deny
+            None if choice % 3 == 0 && !denies.is_empty() => {
+                let rest = rule.strip_prefix("allow ").expect("allow or deny");
+                let deny = &denies[usize::from(*choice) % denies.len()];
+                text.push_str(&format!("exempt {rest} from rule {deny}\n"));
+            }
+            None => text.push_str(&format!("{rule}{priority}\n")),
+        }
+    }
+    text
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 512,
+        failure_persistence: None,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(0xED1C8),
+        ..ProptestConfig::default()
+    })]
+
+    /// Fail closed, whatever the combining and with exemptions: a rule
+    /// whose match is unknown applies only if it is a deny, and an answer
+    /// that allows with fewer attributes allows with more.
+    #[test]
+    fn unknown_never_allows_under_any_combining(
+        combining in prop::sample::select(COMBININGS),
+        rules in prop::collection::vec((rule(), 0..6u8), 1..8),
+        q in query(),
+    ) {
+        let s = set(&[combined_set(combining, &rules)]);
+        let query = s.query(&q.text()).expect("valid query");
+        let d = s.decide(&query);
+        prop_assert_eq!(&d, &s.decide_reference(&query));
+        for u in &d.unknowns {
+            let r = &s.policy().rules[u.rule];
+            prop_assert_eq!(u.applied, r.effect == Effect::Deny && !r.is_exemption(), "{}", q.text());
+            prop_assert!(!d.rules.contains(&u.rule) || r.effect == Effect::Deny);
+            prop_assert!(!d.exempted.iter().any(|&(_, by)| by == u.rule), "an unknown exemption lifted a deny");
+        }
+        let fewer = Q { country: None, seats: None, ..q.clone() };
+        let d_fewer = s.decide(&s.query(&fewer.text()).expect("valid query"));
+        if d_fewer.effect == Effect::Allow && !d_fewer.by_default {
+            prop_assert_eq!(d.effect, Effect::Allow, "{}", q.text());
+        }
+        // a query without a category is unknown to every `to category`
+        // clause: it can only deny where the query with one does
+        let without = Q { category: None, ..q.clone() };
+        let d_without = s.decide(&s.query(&without.text()).expect("valid query"));
+        if d_without.effect == Effect::Allow && !d_without.by_default && q.category.is_some() {
+            prop_assert_eq!(d.effect, Effect::Allow, "{}", q.text());
+        }
+    }
+}

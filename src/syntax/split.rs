@@ -33,6 +33,8 @@ pub fn split(text: &str) -> Vec<Range<usize>> {
     let mut starts = Vec::new();
     let mut last_word = String::new();
     let mut complete = false;
+    // the first word of the statement being read
+    let mut first_word = String::new();
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
         let code = strip_comment(line);
@@ -40,9 +42,11 @@ pub fn split(text: &str) -> Vec<Range<usize>> {
         if !content.trim().is_empty() {
             if starts.is_empty() || begins_statement(content, &last_word, complete) {
                 starts.push(offset + (code.len() - content.len()));
+                first_word = leading_word(content).to_string();
             }
             last_word = trailing_word(code).to_string();
-            complete = ends_complete(code, &last_word);
+            complete = ends_complete(code, &last_word)
+                || (first_word == "default" && matches!(last_word.as_str(), "allow" | "deny"));
         }
         offset += line.len();
     }
@@ -217,7 +221,7 @@ mod tests {
 
     #[test]
     fn new_statement_words_start_statements_only_after_a_complete_line() {
-        let text = "allow sale,\n  list by partner\ndeny sale by partner\nexempt sale from rule r\nallow a by\n  combine\nlist l: text = []\n";
+        let text = "allow sale,\n  list by partner\ndeny sale by partner\nexempt sale from rule r\nallow a by\n  combine\nlist l: text = []\ndefault allow\ncombine first applicable\nallow\n  list\n";
         assert_eq!(
             pieces(text),
             [
@@ -225,7 +229,10 @@ mod tests {
                 "deny sale by partner",
                 "exempt sale from rule r",
                 "allow a by\n  combine",
-                "list l: text = []"
+                "list l: text = []",
+                "default allow",
+                "combine first applicable",
+                "allow\n  list"
             ]
         );
     }
