@@ -168,7 +168,7 @@ fn atom(rng: &mut Rng) -> String {
             rng.pick(&["after", "before"]),
             rng.pick(DATES)
         ),
-        19 => format!("seats in sizes"),
+        19 => "seats in sizes".to_string(),
         0 => format!("country == {}", rng.pick(COUNTRIES)),
         1 => format!("country != {}", rng.pick(COUNTRIES)),
         2 => format!(
