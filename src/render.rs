@@ -433,9 +433,15 @@ pub fn decision_human(policy: &Policy, decision: &Decision) -> String {
         } else {
             "did not apply (an allow needs a known match)"
         };
+        let what_rule = if r.is_exemption() {
+            "exemption"
+        } else if r.effect == Effect::Deny {
+            "deny rule"
+        } else {
+            "allow rule"
+        };
         out.push_str(&format!(
-            "  note: the {} rule {} could not be matched without {what}, so it {outcome}\n",
-            r.kind(),
+            "  note: the {what_rule} {} could not be matched without {what}, so it {outcome}\n",
             where_(r)
         ));
     }

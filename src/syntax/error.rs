@@ -24,6 +24,8 @@ pub enum SyntaxError {
     },
     /// A backslash in text followed by something other than `"` or `\`.
     BadEscape { span: Span, escape: String },
+    /// An exemption without `from rule NAME`: it would lift nothing.
+    MissingExemptedRule { span: Span },
 }
 
 impl SyntaxError {
@@ -32,7 +34,8 @@ impl SyntaxError {
             SyntaxError::Unexpected { span, .. }
             | SyntaxError::TooDeep { span }
             | SyntaxError::DuplicateClause { span, .. }
-            | SyntaxError::BadEscape { span, .. } => *span,
+            | SyntaxError::BadEscape { span, .. }
+            | SyntaxError::MissingExemptedRule { span } => *span,
         }
     }
 
@@ -84,6 +87,12 @@ impl SyntaxError {
             )
             .at(*span, "not an escape")
             .help("text knows two escapes: `\\\"` for a quote and `\\\\` for a backslash"),
+            SyntaxError::MissingExemptedRule { span } => Diagnostic::new(
+                Code::BadExemption,
+                "this exemption does not say which deny it lifts",
+            )
+            .at(*span, "an exemption of no rule")
+            .help("name the denies it carves out of: `exempt ... from rule NAME`"),
         }
     }
 }

@@ -537,6 +537,7 @@ impl Builder {
         let mut because: Option<Clause<Text>> = None;
         let mut priority: Option<Clause<Number>> = None;
         let mut exempts: Option<Clause<Vec<Name>>> = None;
+        let mut is_exemption = false;
         for part in pair.into_inner() {
             let part_span = self.span(&part);
             match part.as_rule() {
@@ -545,7 +546,10 @@ impl Builder {
                 }
                 Rule::effect => effect_ = Some((effect(part), part_span)),
                 // an exemption's effect is never used to decide
-                Rule::cw_exempt => effect_ = Some((Effect::Allow, part_span)),
+                Rule::cw_exempt => {
+                    effect_ = Some((Effect::Allow, part_span));
+                    is_exemption = true;
+                }
                 Rule::exempted_rules => {
                     let value = self.names(part);
                     self.set_once(
@@ -633,6 +637,11 @@ impl Builder {
             }
         }
         let (effect, effect_span) = effect_.expect("a rule has an effect");
+        if is_exemption && exempts.is_none() {
+            // an exemption that names no deny is an error, never an allow
+            self.errors
+                .push(SyntaxError::MissingExemptedRule { span: effect_span });
+        }
         super::ast::Rule {
             label,
             effect,
