@@ -40,9 +40,24 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-/// Every folder of `../shared/examples`.
+/// Every folder of `../shared/examples`, the contract's examples, which sit
+/// beside the project's checkout, not in it. A plain clone has none: then
+/// the tests that read them say so and pass, except under `CI=true`, where
+/// their absence fails the run.
 fn shared_examples() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/examples");
+    if !root.is_dir() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "{} is missing: CI must run beside the shared examples",
+            root.display()
+        );
+        eprintln!(
+            "note: {} is missing (a plain clone has no `../shared`): the shared examples are skipped",
+            root.display()
+        );
+        return Vec::new();
+    }
     let mut sets: Vec<PathBuf> = std::fs::read_dir(&root)
         .unwrap_or_else(|e| panic!("{} should hold the shared examples: {e}", root.display()))
         .map(|e| e.expect("entry").path())
@@ -146,7 +161,7 @@ fn shared_examples_decide_as_expected() {
 
 #[test]
 fn eval_one_query_in_text_and_json_forms() {
-    let zoom = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/examples/zoom_russia");
+    let zoom = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/zoom_russia");
     let zoom = zoom.to_str().expect("path");
     let out = edict(&[
         "eval",
@@ -190,7 +205,7 @@ fn eval_one_query_in_text_and_json_forms() {
 
 #[test]
 fn batch_keeps_going_after_bad_lines() {
-    let zoom = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/examples/zoom_russia");
+    let zoom = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/zoom_russia");
     let input = b"{\"action\": \"sale\", \"actor\": \"partner\", \"category\": \"state_owned\", \"date\": \"2021-04-01\"}\nnot json\n\xff\xfe\n\n[1]\n{\"action\": \"sale\", \"actor\": \"partner\", \"category\": \"legal_entity\", \"date\": \"2021-04-01\"}\n";
     let out = edict_stdin(
         &[
@@ -307,7 +322,7 @@ fn coverage_names_the_rules_no_test_reaches() {
 
 #[test]
 fn explain_says_why_each_rule_did_or_did_not_apply() {
-    let zoom = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/examples/zoom_russia");
+    let zoom = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/zoom_russia");
     let zoom = zoom.to_str().expect("path");
     let out = edict(&[
         "eval",
@@ -448,7 +463,7 @@ fn usage_and_io_errors_exit_2() {
     let out = edict(&["frobnicate"]);
     assert_eq!(out.status.code(), Some(2));
 
-    let zoom = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/examples/zoom_russia");
+    let zoom = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/zoom_russia");
     let out = edict(&[
         "eval",
         zoom.to_str().expect("path"),
@@ -467,7 +482,7 @@ fn tempdir(name: &str) -> PathBuf {
 
 #[test]
 fn a_huge_batch_line_answers_an_error_and_the_rest_go_on() {
-    let zoom = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/examples/zoom_russia");
+    let zoom = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/zoom_russia");
     let good = "{\"action\": \"sale\", \"actor\": \"partner\", \"category\": \"state_owned\", \"date\": \"2021-04-01\"}\n";
     let mut input = good.as_bytes().to_vec();
     input.extend(std::iter::repeat_n(b'x', 50 * 1024 * 1024));
