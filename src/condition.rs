@@ -159,7 +159,10 @@ fn compile(e: &Expr, out: &mut Vec<Node>) -> bool {
             })
         }
         // left to the reference evaluator
-        ExprKind::Literal(_) | ExprKind::QueryDate | ExprKind::Offset { .. } => false,
+        ExprKind::Literal(_)
+        | ExprKind::QueryDate
+        | ExprKind::Offset { .. }
+        | ExprKind::Match { .. } => false,
     }
 }
 
@@ -188,6 +191,8 @@ fn literal(v: &Value) -> Option<Literal> {
         Value::Number(n) => Literal::Number(n.clone()),
         &Value::Bool(b) => Literal::Bool(b),
         &Value::Date(d) => Literal::Date(d),
+        // left to the reference evaluator
+        Value::Ip(_) => return None,
     })
 }
 

@@ -78,6 +78,7 @@ codes! {
     NotACondition = "E203", Error, "a condition that is not true or false";
     NotConstant = "E204", Error, "a constant or list item whose value is not known when the set is read";
     NotAList = "E205", Error, "`in NAME` where NAME is not a declared list, or a list used as a value";
+    BadPattern = "E206", Error, "a text pattern, regular expression or network that does not compile";
     NotADate = "E301", Error, "a date that does not exist or is not written YYYY-MM-DD";
     EmptyWindow = "E302", Error, "a time window that no date satisfies";
     DuplicateBound = "E303", Error, "two lower or two upper time bounds on one rule";

@@ -326,6 +326,14 @@ fn value<'a>(e: &'a Expr, query: &'a Query) -> Option<Cow<'a, Value>> {
                 .map(|d| Cow::Owned(Value::Date(d))),
             _ => None,
         },
+        ExprKind::Match {
+            negated,
+            item,
+            pattern,
+        } => {
+            let found = pattern.matches(value(item, query)?.as_ref())?;
+            Some(Cow::Owned(Value::Bool(found != *negated)))
+        }
         ExprKind::Not(_) | ExprKind::And(_) | ExprKind::Or(_) => match truth(e, query) {
             Truth::Unknown => None,
             t => Some(Cow::Owned(Value::Bool(t == Truth::True))),

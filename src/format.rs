@@ -486,6 +486,20 @@ fn expr(e: &Expr) -> String {
             format!("{} {not}in {}", expr(item), name(&list.text))
         }
         ExprKind::Offset(o, base) => format!("{} {}", offset(o), expr(base)),
+        ExprKind::Match {
+            negated,
+            item,
+            how,
+            pattern,
+        } => {
+            let not = if *negated { "not " } else { "" };
+            format!(
+                "{} {not}{} {}",
+                expr(item),
+                how.words(),
+                text_literal(&pattern.value)
+            )
+        }
         ExprKind::Paren(inner) => format!("({})", expr(inner)),
         ExprKind::Attribute(n) => name(&n.text).into_owned(),
         ExprKind::Literal(l) => literal_text(l),

@@ -32,6 +32,7 @@ pub mod lint;
 pub mod load;
 pub mod lookup;
 pub mod model;
+pub mod pattern;
 pub mod render;
 pub mod source;
 pub mod syntax;

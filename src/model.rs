@@ -225,6 +225,12 @@ pub enum ExprKind {
     Literal(Value),
     /// The query's date.
     QueryDate,
+    /// A text matched against a pattern, or an address against a network.
+    Match {
+        negated: bool,
+        item: Box<Expr>,
+        pattern: crate::pattern::Pattern,
+    },
     /// A date moved by whole days, weeks, months or years
     /// ([`crate::calendar::shift`]); unknown when the base is, or when the
     /// result is past the calendar.
@@ -251,7 +257,9 @@ impl Expr {
         match &self.kind {
             ExprKind::QueryDate => true,
             ExprKind::Attribute(_) | ExprKind::Literal(_) => false,
-            ExprKind::Offset { base, .. } | ExprKind::Not(base) => base.reads_date(),
+            ExprKind::Offset { base, .. }
+            | ExprKind::Not(base)
+            | ExprKind::Match { item: base, .. } => base.reads_date(),
             ExprKind::And(es) | ExprKind::Or(es) => es.iter().any(Expr::reads_date),
             ExprKind::Compare(_, l, r) => l.reads_date() || r.reads_date(),
             ExprKind::In { item, list, .. } => {
@@ -269,7 +277,9 @@ impl Expr {
                 }
             }
             ExprKind::Literal(_) | ExprKind::QueryDate => {}
-            ExprKind::Offset { base, .. } => base.attributes(out),
+            ExprKind::Offset { base, .. } | ExprKind::Match { item: base, .. } => {
+                base.attributes(out)
+            }
             ExprKind::Not(e) => e.attributes(out),
             ExprKind::And(es) | ExprKind::Or(es) => es.iter().for_each(|e| e.attributes(out)),
             ExprKind::Compare(_, l, r) => {

@@ -14,6 +14,8 @@ pub enum Type {
     Number,
     Bool,
     Date,
+    /// An IPv4 or IPv6 address.
+    Ip,
 }
 
 impl Type {
@@ -23,6 +25,7 @@ impl Type {
             Type::Number => "number",
             Type::Bool => "bool",
             Type::Date => "date",
+            Type::Ip => "ip",
         }
     }
 
@@ -33,6 +36,7 @@ impl Type {
             Type::Number => "a number",
             Type::Bool => "a bool",
             Type::Date => "a date",
+            Type::Ip => "an IP address",
         }
     }
 
@@ -55,6 +59,7 @@ pub enum Value {
     Number(Number),
     Bool(bool),
     Date(NaiveDate),
+    Ip(std::net::IpAddr),
 }
 
 impl Value {
@@ -64,6 +69,7 @@ impl Value {
             Value::Number(_) => Type::Number,
             Value::Bool(_) => Type::Bool,
             Value::Date(_) => Type::Date,
+            Value::Ip(_) => Type::Ip,
         }
     }
 
@@ -94,6 +100,8 @@ impl fmt::Display for Value {
             Value::Number(n) => write!(f, "{n}"),
             Value::Bool(b) => write!(f, "{b}"),
             Value::Date(d) => write!(f, "{}", d.format("%Y-%m-%d")),
+            // as it is written in a policy: in quotes
+            Value::Ip(a) => write!(f, "\"{a}\""),
         }
     }
 }
@@ -165,6 +173,12 @@ impl From<i64> for Value {
 impl From<Number> for Value {
     fn from(n: Number) -> Value {
         Value::Number(n)
+    }
+}
+
+impl From<std::net::IpAddr> for Value {
+    fn from(a: std::net::IpAddr) -> Value {
+        Value::Ip(a)
     }
 }
 

@@ -44,6 +44,9 @@ impl Rng {
     }
 }
 
+/// Addresses for an `ip` attribute: in and out of the generated networks.
+const SOURCES: &[&str] = &["\"10.1.2.3\"", "\"192.168.0.1\"", "\"::1\""];
+
 /// The ways a set may combine its rules; empty for none said (deny
 /// overrides).
 const COMBININGS: &[&str] = &[
@@ -150,7 +153,7 @@ impl Kind {
 }
 
 fn atom(rng: &mut Rng) -> String {
-    match rng.below(20) {
+    match rng.below(25) {
         // named lists and constants, the query's date and offsets
         13 => format!("country {}in places", rng.pick(&["", "not "])),
         14 => format!("seats {} big", rng.pick(&["<", ">=", "=="])),
@@ -169,6 +172,23 @@ fn atom(rng: &mut Rng) -> String {
             rng.pick(DATES)
         ),
         19 => "seats in sizes".to_string(),
+        // text patterns and networks
+        20 => format!(
+            "country {}like {}",
+            rng.pick(&["", "not "]),
+            rng.pick(&["\"R*\"", "\"?Y\"", "\"*\"", "\"Saint *\""])
+        ),
+        21 => format!(
+            "country matches {}",
+            rng.pick(&["\"^[A-Z]{2}$\"", "\"Kitts\"", "\"^$\""])
+        ),
+        22 => format!("country like path {}", rng.pick(&["\":c\"", "\"*\""])),
+        23 => format!(
+            "source {}in {}",
+            rng.pick(&["", "not "]),
+            rng.pick(&["\"10.0.0.0/8\"", "\"::/0\"", "\"10.1.2.3\""])
+        ),
+        24 => format!("source == {}", rng.pick(SOURCES)),
         0 => format!("country == {}", rng.pick(COUNTRIES)),
         1 => format!("country != {}", rng.pick(COUNTRIES)),
         2 => format!(
@@ -253,7 +273,7 @@ fn policy(rng: &mut Rng, wide: bool) -> Generated {
         Kind::new(rng, "category", "cat", &mut text, wide),
     ];
     text.push_str(
-        "attribute country: text\nattribute seats: number\nattribute vip: bool\nattribute signed: date\n",
+        "attribute country: text\nattribute seats: number\nattribute vip: bool\nattribute signed: date\nattribute source: ip\n",
     );
     text.push_str("list places: text = [\"RU\", \"BY\", \"\"]\nlist sizes: number = [3, 2.5, 99999999999999999999]\n");
     text.push_str("constant big: number = 10\nconstant cutoff: date = 1 day after 2021-03-30\n");
@@ -345,6 +365,9 @@ fn query(rng: &mut Rng, g: &Generated) -> Parts {
     if rng.chance(70) {
         with.push(("signed", rng.pick(DATES)));
     }
+    if rng.chance(70) {
+        with.push(("source", rng.pick(SOURCES)));
+    }
     Parts {
         action,
         actor,
@@ -387,6 +410,13 @@ impl Parts {
                 "country" => ask.with(name, value.trim_matches('"')),
                 "seats" => ask.with(name, Number::parse(value).expect("a number")),
                 "vip" => ask.with(name, value == "true"),
+                "source" => ask.with(
+                    name,
+                    value
+                        .trim_matches('"')
+                        .parse::<std::net::IpAddr>()
+                        .expect("an address"),
+                ),
                 _ => ask.with(name, date(value)),
             };
         }
@@ -488,7 +518,17 @@ fn compare(seed: u64, sets: usize, queries: usize, wide: bool) {
 
 /// The lists, constants and offsets of every generated set, as their rules
 /// read them.
-const VALUE_WORDS: [&str; 6] = ["places", "sizes", "big", "cutoff", " after ", " before "];
+const VALUE_WORDS: [&str; 9] = [
+    "places",
+    "sizes",
+    "big",
+    "cutoff",
+    " after ",
+    " before ",
+    " like ",
+    " matches ",
+    "source",
+];
 
 /// How often each construct of the larger language made a difference.
 #[derive(Default, Debug)]
@@ -503,10 +543,10 @@ struct Seen {
     overridden: usize,
     /// Decisions that named a rule whose condition reads the query's date.
     date_rules: usize,
-    /// Sets whose rules read each list, constant and offset, in the order
+    /// Sets whose rules read each list, constant, offset and pattern, in the order
     /// of [`VALUE_WORDS`] (the checker puts their values in place, so they
     /// are counted in the text).
-    values: [usize; 6],
+    values: [usize; 9],
     /// Sets with a name written in backticks.
     keyword_names: usize,
 }
@@ -569,7 +609,7 @@ impl Seen {
             "too few keyword names: {self:?}"
         );
         for (n, word) in self.values.iter().zip(VALUE_WORDS) {
-            assert!(n * 20 >= built, "too few sets read `{word}`: {self:?}");
+            assert!(n * 50 >= built, "too few sets read `{word}`: {self:?}");
         }
     }
 }

@@ -5,6 +5,7 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{Expr, ExprKind};
 use crate::syntax::ast::{self, Literal};
 
+use crate::pattern::{How, Pattern};
 use crate::value::{parse_date, Type, Value};
 
 impl Checker {
@@ -115,6 +116,63 @@ impl Checker {
                 };
                 (kind, Type::Date)
             }
+            ast::ExprKind::Match {
+                negated,
+                item,
+                how,
+                pattern,
+            } => {
+                let (item_expr, item_ty) = self.expr(item)?;
+                let wanted = if *how == How::Network {
+                    Type::Ip
+                } else {
+                    Type::Text
+                };
+                if item_ty != wanted {
+                    let help = match (how, item_ty) {
+                        (How::Network, Type::Text) => {
+                            "an address is looked up in a network: declare the attribute with type `ip`, like `attribute source: ip`".to_string()
+                        }
+                        (How::Network, _) => format!(
+                            "`in \"NETWORK\"` looks an IP address up; for {item_ty}, list the values: `in [a, b]`"
+                        ),
+                        _ => format!("`{}` matches text", how.words()),
+                    };
+                    self.error(
+                        Diagnostic::new(
+                            Code::TypeMismatch,
+                            format!(
+                                "`{}` needs {}, but this is {}",
+                                how.words(),
+                                wanted.with_article(),
+                                item_ty.with_article()
+                            ),
+                        )
+                        .at(item.span, format!("this is {}", item_ty.with_article()))
+                        .help(help),
+                    );
+                    return None;
+                }
+                let compiled = match Pattern::new(*how, &pattern.value) {
+                    Ok(p) => p,
+                    Err(message) => {
+                        self.error(
+                            Diagnostic::new(Code::BadPattern, message)
+                                .at(pattern.span, "this pattern")
+                                .help(pattern_help(*how)),
+                        );
+                        return None;
+                    }
+                };
+                (
+                    ExprKind::Match {
+                        negated: *negated,
+                        item: Box::new(item_expr),
+                        pattern: compiled,
+                    },
+                    Type::Bool,
+                )
+            }
             ast::ExprKind::InList {
                 negated,
                 item,
@@ -204,6 +262,9 @@ impl Checker {
                 let left = self.expr(l);
                 let right = self.expr(r);
                 let ((left, lt), (right, rt)) = (left?, right?);
+                // an IP address is written as text: `source == "10.0.0.1"`
+                let (left, lt) = as_ip(left, lt, rt);
+                let (right, rt) = as_ip(right, rt, lt);
                 if lt != rt {
                     let quoted_date =
                         [(l, lt, rt), (r, rt, lt)]
@@ -215,6 +276,9 @@ impl Checker {
                                         && parse_date(t).is_ok() =>
                                 {
                                     Some(format!("dates are written without quotes: `{t}`"))
+                                }
+                                ast::ExprKind::Literal(Literal::Text(t)) if other == Type::Ip => {
+                                    crate::pattern::parse_ip(t).err()
                                 }
                                 _ => None,
                             });
@@ -258,7 +322,9 @@ impl Checker {
                 let mut ok = true;
                 for element in list {
                     match self.expr(element) {
-                        Some((el, ty)) if ty == item_ty => checked.push(el),
+                        Some((el, ty)) if as_ip(el.clone(), ty, item_ty).1 == item_ty => {
+                            checked.push(as_ip(el, ty, item_ty).0)
+                        }
                         Some((_, ty)) => {
                             ok = false;
                             self.error(
@@ -323,4 +389,38 @@ impl Checker {
             }
         }
     }
+}
+
+/// What a pattern of each kind looks like.
+fn pattern_help(how: How) -> &'static str {
+    match how {
+        How::Glob => {
+            "a glob matches the whole text: `*` any characters, `?` one, like \"/data1/*\""
+        }
+        How::Path => "a path pattern: `:name` one segment, `*` the rest, like \"/res/:id/*\"",
+        How::Regex => {
+            "write a regular expression of the `regex` crate's syntax, like \"^curl/[0-9]+\""
+        }
+        How::Network => {
+            "write a network in CIDR form, like \"10.0.0.0/8\" or \"2001:db8::/32\", or one address"
+        }
+    }
+}
+
+/// A text literal that is an IP address, as an address, where it meets one
+/// (`other` is the type on the other side); anything else as it is.
+fn as_ip(e: Expr, ty: Type, other: Type) -> (Expr, Type) {
+    if let (ExprKind::Literal(Value::Text(t)), Type::Ip) = (&e.kind, other) {
+        if let Ok(address) = crate::pattern::parse_ip(t) {
+            let span = e.span;
+            return (
+                Expr {
+                    kind: ExprKind::Literal(Value::Ip(address)),
+                    span,
+                },
+                Type::Ip,
+            );
+        }
+    }
+    (e, ty)
 }

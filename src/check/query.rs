@@ -225,6 +225,13 @@ pub fn place_attribute(
         ));
     };
     let ty = vocab.attributes[index].ty;
+    // an IP address may be given as its text, as in the other forms
+    let value = match value {
+        Value::Text(t) if ty == Type::Ip => Value::Ip(
+            crate::pattern::parse_ip(&t).map_err(|e| Diagnostic::new(Code::AttributeType, e))?,
+        ),
+        other => other,
+    };
     if attributes[index].is_some() {
         Err(Diagnostic::new(
             Code::BadQuery,
@@ -294,9 +301,15 @@ pub(crate) fn literal_text(literal: &Literal) -> String {
 }
 
 /// A literal as a value of the attribute's type. Text that is a date is
-/// accepted for a date attribute, since JSON has no dates.
+/// accepted for a date attribute, since JSON has no dates; an IP address
+/// is always given as text.
 fn coerce(name: &str, literal: Literal, ty: Type) -> Result<Value, Diagnostic> {
     let given = match literal {
+        Literal::Text(t) if ty == Type::Ip => {
+            return crate::pattern::parse_ip(&t)
+                .map(Value::Ip)
+                .map_err(|e| Diagnostic::new(Code::AttributeType, e))
+        }
         Literal::Text(t) if ty == Type::Date => {
             return parse_date(&t).map(Value::Date).map_err(|e| {
                 Diagnostic::new(Code::NotADate, format!("`{t}` is not a date")).help(e.help)
@@ -339,5 +352,6 @@ pub(crate) fn example(ty: Type) -> &'static str {
         Type::Number => "12 or 2.5",
         Type::Bool => "true",
         Type::Date => "2021-03-31",
+        Type::Ip => "\"10.0.0.1\"",
     }
 }

@@ -320,6 +320,14 @@ pub enum ExprKind {
     },
     /// `90 days after signed`.
     Offset(Offset, Box<Expr>),
+    /// `path like "/data1/*"`, `agent not matches "^curl"`, `source in
+    /// "10.0.0.0/8"`.
+    Match {
+        negated: bool,
+        item: Box<Expr>,
+        how: crate::pattern::How,
+        pattern: Text,
+    },
     Paren(Box<Expr>),
     /// A name: an attribute, a constant, or `date`, the query's date.
     Attribute(Name),

@@ -835,7 +835,24 @@ impl Builder {
                     }
                     _ => {
                         let negated = next.as_rule() == Rule::kw_not;
-                        let list = inner
+                        let rest: Vec<Pair<Rule>> = std::iter::once(next).chain(inner).collect();
+                        if let Some(how) = pattern_how(&rest) {
+                            let text = rest
+                                .into_iter()
+                                .find(|p| p.as_rule() == Rule::text)
+                                .expect("a pattern in quotes");
+                            return Expr {
+                                kind: ExprKind::Match {
+                                    negated,
+                                    item: Box::new(left),
+                                    how,
+                                    pattern: self.text(text),
+                                },
+                                span,
+                            };
+                        }
+                        let list = rest
+                            .into_iter()
                             .find(|p| matches!(p.as_rule(), Rule::list | Rule::name))
                             .expect("a list after `in`");
                         if list.as_rule() == Rule::name {
@@ -984,8 +1001,26 @@ fn type_of(pair: &Pair<Rule>) -> Type {
         "text" => Type::Text,
         "number" => Type::Number,
         "bool" => Type::Bool,
+        "ip" => Type::Ip,
         _ => Type::Date,
     }
+}
+
+/// How the pattern after a comparison's operand is read, if it has one:
+/// `like`, `like path`, `matches`, or `in "NETWORK"`.
+fn pattern_how(rest: &[Pair<Rule>]) -> Option<crate::pattern::How> {
+    use crate::pattern::How;
+    if let Some(op) = rest.iter().find(|p| p.as_rule() == Rule::pattern_op) {
+        let words: Vec<Rule> = op.clone().into_inner().map(|p| p.as_rule()).collect();
+        return Some(match words.as_slice() {
+            [Rule::cw_matches] => How::Regex,
+            [Rule::cw_like, Rule::cw_path] => How::Path,
+            _ => How::Glob,
+        });
+    }
+    rest.iter()
+        .any(|p| p.as_rule() == Rule::text)
+        .then_some(How::Network)
 }
 
 fn effect(pair: Pair<Rule>) -> Effect {
