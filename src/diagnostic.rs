@@ -73,6 +73,7 @@ codes! {
     DuplicateCombine = "E108", Error, "a second `combine`";
     BadExemption = "E109", Error, "an exemption that names no deny of the set";
     BadPriority = "E110", Error, "a priority that is not a whole number, or that nothing reads";
+    BadMembership = "E111", Error, "a window or condition on a declaration without `in`";
     TypeMismatch = "E201", Error, "a comparison of values of different types";
     NoOrder = "E202", Error, "an ordering comparison of values that have no order";
     NotACondition = "E203", Error, "a condition that is not true or false";

@@ -26,7 +26,7 @@ pub enum Truth {
 }
 
 impl Truth {
-    pub(crate) fn from(b: bool) -> Truth {
+    pub fn from(b: bool) -> Truth {
         if b {
             Truth::True
         } else {
@@ -91,17 +91,73 @@ pub struct Decision {
 
 /// Decides a checked query against a checked policy.
 pub fn decide(policy: &Policy, query: &Query) -> Decision {
-    let vocab = &policy.vocabulary;
-    let actions = above(vocab.names(Kind::Action), query.action);
-    let actors = above(vocab.names(Kind::Actor), query.actor);
+    let actions = above(policy, Kind::Action, query.action, query);
+    let actors = above(policy, Kind::Actor, query.actor, query);
     let categories = query
         .category
-        .map(|c| above(vocab.names(Kind::Category), c));
+        .map(|c| above(policy, Kind::Category, c, query));
     let hits = policy.rules.iter().enumerate().filter_map(|(index, rule)| {
         let truth = applies(rule, query, &actions, &actors, categories.as_ref());
         (truth != Truth::False).then_some((index, truth))
     });
     combine(policy, query, hits)
+}
+
+/// Whether a query's name is at or under each name of its kind: true,
+/// false, or unknown where only a membership whose condition is unknown
+/// leads there; `None` for a name no rule knows.
+pub fn above(policy: &Policy, kind: Kind, id: Option<NameId>, query: &Query) -> Option<Vec<Truth>> {
+    let names = policy.vocabulary.names(kind);
+    let id = id?;
+    if !names.has_conditional() {
+        return Some(
+            names
+                .ancestors_or_self(id)
+                .into_iter()
+                .map(Truth::from)
+                .collect(),
+        );
+    }
+    Some(memberships(policy, names, id, query))
+}
+
+/// [`above`] through conditional memberships: a name is under another by
+/// the best of its paths, and a path holds as the worst of its links.
+/// Truths only grow (false, then unknown, then true), so the walk ends.
+fn memberships(policy: &Policy, names: &Names, id: NameId, query: &Query) -> Vec<Truth> {
+    let rank = |t: Truth| match t {
+        Truth::False => 0,
+        Truth::Unknown => 1,
+        Truth::True => 2,
+    };
+    let mut truths = vec![Truth::False; names.names.len()];
+    truths[id as usize] = Truth::True;
+    let mut stack = vec![id];
+    while let Some(n) = stack.pop() {
+        let here = truths[n as usize];
+        let plain = names.parents[n as usize].iter().map(|&p| (p, Truth::True));
+        let conditional = names.conditional[n as usize]
+            .iter()
+            .map(|&(p, m)| (p, membership(&policy.vocabulary.memberships[m], query)));
+        for (p, link) in plain.chain(conditional) {
+            let reached = here.and(link);
+            if rank(reached) > rank(truths[p as usize]) {
+                truths[p as usize] = reached;
+                stack.push(p);
+            }
+        }
+    }
+    truths
+}
+
+/// Whether a conditional membership holds for a query.
+pub fn membership(m: &crate::model::Membership, query: &Query) -> Truth {
+    if m.from.is_some_and(|d| query.date < d) || m.until.is_some_and(|d| query.date > d) {
+        return Truth::False;
+    }
+    m.condition
+        .as_ref()
+        .map_or(Truth::True, |c| truth(c, query))
 }
 
 /// The decision from the rules that did not fail to match, each with its
@@ -205,18 +261,15 @@ fn combining(policy: &Policy, applied: Vec<usize>) -> (Effect, Vec<usize>, Vec<u
     }
 }
 
-/// Which names a query's name falls under; `None` for a name no rule knows.
-fn above(names: &Names, id: Option<NameId>) -> Option<Vec<bool>> {
-    id.map(|id| names.ancestors_or_self(id))
-}
-
 /// Whether a rule's scope (`None`: any) covers a query's name, given the
 /// names at or above it (`None`: a name no rule knows).
-pub(crate) fn in_scope(scope: &Option<Vec<NameId>>, above: &Option<Vec<bool>>) -> bool {
+pub fn in_scope(scope: &Option<Vec<NameId>>, above: &Option<Vec<Truth>>) -> Truth {
     match (scope, above) {
-        (None, _) => true,
-        (Some(ids), Some(above)) => ids.iter().any(|&id| above[id as usize]),
-        (Some(_), None) => false,
+        (None, _) => Truth::True,
+        (Some(ids), Some(above)) => ids
+            .iter()
+            .fold(Truth::False, |acc, &id| acc.or(above[id as usize])),
+        (Some(_), None) => Truth::False,
     }
 }
 
@@ -224,11 +277,12 @@ pub(crate) fn in_scope(scope: &Option<Vec<NameId>>, above: &Option<Vec<bool>>) -
 pub fn applies(
     rule: &Rule,
     query: &Query,
-    actions: &Option<Vec<bool>>,
-    actors: &Option<Vec<bool>>,
-    categories: Option<&Option<Vec<bool>>>,
+    actions: &Option<Vec<Truth>>,
+    actors: &Option<Vec<Truth>>,
+    categories: Option<&Option<Vec<Truth>>>,
 ) -> Truth {
-    if !in_scope(&rule.actions, actions) || !in_scope(&rule.actors, actors) {
+    let names = in_scope(&rule.actions, actions).and(in_scope(&rule.actors, actors));
+    if names == Truth::False {
         return Truth::False;
     }
     if rule.from.is_some_and(|b| query.date < b.date)
@@ -239,9 +293,9 @@ pub fn applies(
     let category = match (categories, &rule.categories) {
         (_, None) => Truth::True,
         (None, Some(_)) => Truth::Unknown,
-        (Some(above), scope) => Truth::from(in_scope(scope, above)),
+        (Some(above), scope) => in_scope(scope, above),
     };
-    category.and(conditions(rule, query))
+    names.and(category).and(conditions(rule, query))
 }
 
 /// The truth of a rule's `where` and not its `unless` (true when it has
@@ -267,6 +321,31 @@ fn missing(policy: &Policy, rule: &Rule, query: &Query) -> Vec<String> {
     let mut attributes = Vec::new();
     for e in [&rule.where_, &rule.unless].into_iter().flatten() {
         e.attributes(&mut attributes);
+    }
+    // a scope unknown through a conditional membership: what its
+    // memberships read
+    let names = [
+        (Kind::Action, &rule.actions, Some(query.action)),
+        (Kind::Actor, &rule.actors, Some(query.actor)),
+        (Kind::Category, &rule.categories, query.category),
+    ];
+    for (kind, scope, id) in names {
+        let Some(id) = id else { continue };
+        if !policy.vocabulary.names(kind).has_conditional()
+            || in_scope(scope, &above(policy, kind, id, query)) != Truth::Unknown
+        {
+            continue;
+        }
+        for m in policy
+            .vocabulary
+            .memberships
+            .iter()
+            .filter(|m| m.kind == kind)
+        {
+            if let Some(c) = &m.condition {
+                c.attributes(&mut attributes);
+            }
+        }
     }
     out.extend(
         attributes

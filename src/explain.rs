@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 
-use crate::eval::{decide, in_scope, truth, Truth};
+use crate::eval::{above, decide, in_scope, truth, Truth};
 use crate::model::{Bound, Expr, NameId, Names, Policy, Query, Rule};
 use crate::source::Span;
 use crate::syntax::ast::{Combining, Effect, Kind, TimeOp};
@@ -23,23 +23,19 @@ pub struct Explanation {
 
 /// Explains every rule whose actions cover the query's action, in set order.
 pub fn explain(policy: &Policy, query: &Query) -> Vec<Explanation> {
-    let vocab = &policy.vocabulary;
-    let actions = query
-        .action
-        .map(|a| vocab.names(Kind::Action).ancestors_or_self(a));
-    let actors = query
-        .actor
-        .map(|a| vocab.names(Kind::Actor).ancestors_or_self(a));
+    let actions = above(policy, Kind::Action, query.action, query);
+    let actors = above(policy, Kind::Actor, query.actor, query);
     let categories = query
         .category
-        .map(|c| c.map(|c| vocab.names(Kind::Category).ancestors_or_self(c)));
+        .map(|c| above(policy, Kind::Category, c, query));
     let mut out = Vec::new();
     for (index, rule) in policy.rules.iter().enumerate() {
-        if !in_scope(&rule.actions, &actions) {
+        let action = in_scope(&rule.actions, &actions);
+        if action == Truth::False {
             continue;
         }
         let (applied, reason, span) =
-            match first_failure(policy, rule, query, &actors, categories.as_ref()) {
+            match first_failure(policy, rule, query, (action, &actors), categories.as_ref()) {
                 Failure::None => (true, None, None),
                 Failure::False(reason, span) => (false, Some(reason), span),
                 Failure::Unknown(reason, span) => {
@@ -132,18 +128,36 @@ fn first_failure(
     policy: &Policy,
     rule: &Rule,
     query: &Query,
-    actors: &Option<Vec<bool>>,
-    categories: Option<&Option<Vec<bool>>>,
+    (action, actors): (Truth, &Option<Vec<Truth>>),
+    categories: Option<&Option<Vec<Truth>>>,
 ) -> Failure {
     let vocab = &policy.vocabulary;
+    let mut unknown = None;
+    let unsure = |kind: Kind, ids: &[NameId], span: Option<Span>| {
+        let reason = format!(
+            "whether `{}` is {} rests on a membership whose condition is unknown",
+            query.name(kind, vocab).unwrap_or_default(),
+            one_of(vocab.names(kind), ids)
+        );
+        (reason, span)
+    };
+    if let (Truth::Unknown, Some(ids)) = (action, &rule.actions) {
+        unknown = Some(unsure(Kind::Action, ids, None));
+    }
     if let Some(ids) = &rule.actors {
-        if !in_scope(&rule.actors, actors) {
-            let reason = format!(
-                "`{}` is not {}",
-                query.name(Kind::Actor, vocab).unwrap_or_default(),
-                one_of(vocab.names(Kind::Actor), ids)
-            );
-            return Failure::False(reason, rule.clauses.actors);
+        match in_scope(&rule.actors, actors) {
+            Truth::False => {
+                let reason = format!(
+                    "`{}` is not {}",
+                    query.name(Kind::Actor, vocab).unwrap_or_default(),
+                    one_of(vocab.names(Kind::Actor), ids)
+                );
+                return Failure::False(reason, rule.clauses.actors);
+            }
+            Truth::Unknown if unknown.is_none() => {
+                unknown = Some(unsure(Kind::Actor, ids, rule.clauses.actors));
+            }
+            _ => {}
         }
     }
     if let Some(b) = rule.from.filter(|b| query.date < b.date) {
@@ -152,18 +166,22 @@ fn first_failure(
     if let Some(b) = rule.until.filter(|b| query.date > b.date) {
         return Failure::False(upper_words(query.date, b), Some(b.span));
     }
-    let mut unknown = None;
     if let Some(ids) = &rule.categories {
         match (categories, query.name(Kind::Category, vocab)) {
-            (Some(above), Some(name)) => {
-                if !in_scope(&rule.categories, above) {
+            (Some(above), Some(name)) => match in_scope(&rule.categories, above) {
+                Truth::False => {
                     let reason = format!(
                         "`{name}` is not {}",
                         one_of(vocab.names(Kind::Category), ids)
                     );
                     return Failure::False(reason, rule.clauses.categories);
                 }
-            }
+                Truth::Unknown if unknown.is_none() => {
+                    unknown = Some(unsure(Kind::Category, ids, rule.clauses.categories));
+                }
+                _ => {}
+            },
+            _ if unknown.is_some() => {}
             _ => {
                 unknown = Some((
                     "the query gives no category, so `to category` is unknown".to_string(),

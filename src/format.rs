@@ -277,6 +277,12 @@ fn statement_lines(statement: &Statement) -> Vec<Line> {
                 [one] => text.push_str(&format!(" in {}", name(&one.text))),
                 many => text.push_str(&format!(" in [{}]", names(many))),
             }
+            let mut time: Vec<&TimeBound> = d.time.iter().collect();
+            time.sort_by_key(|b| matches!(b.op, TimeOp::Before | TimeOp::Until));
+            text.push_str(&window_text(&time));
+            if let Some(c) = &d.where_ {
+                text.push_str(&format!(" where {}", expr(&c.value)));
+            }
             vec![line(text, whole(d.span), "")]
         }
         Statement::Attributes(d) => {
@@ -364,22 +370,11 @@ fn rule_lines(r: &Rule) -> Vec<Line> {
         head.push_str(&format!(" priority {}", c.value));
         head_sources.push(c.span.start());
     }
-    let mut window = String::new();
-    let mut window_sources = Vec::new();
     // lower bound first, then upper: the order people read a window in
     let mut time: Vec<&TimeBound> = r.time.iter().collect();
     time.sort_by_key(|b| matches!(b.op, TimeOp::Before | TimeOp::Until));
-    for b in time {
-        match &b.end {
-            Some(end) => window.push_str(&format!(
-                " between {} and {}",
-                bound_date(&b.date),
-                bound_date(end)
-            )),
-            None => window.push_str(&format!(" {} {}", b.op.as_str(), bound_date(&b.date))),
-        }
-        window_sources.push(b.span.start());
-    }
+    let window = window_text(&time);
+    let mut window_sources: Vec<usize> = time.iter().map(|b| b.span.start()).collect();
     let mut lines = Vec::new();
     if window.is_empty() || head.len() + window.len() <= MAX_WIDTH {
         head.push_str(&window);
@@ -419,6 +414,22 @@ fn rule_lines(r: &Rule) -> Vec<Line> {
         ));
     }
     lines
+}
+
+/// A window's bounds, each after a space, in the order given.
+fn window_text(time: &[&TimeBound]) -> String {
+    let mut window = String::new();
+    for b in time {
+        match &b.end {
+            Some(end) => window.push_str(&format!(
+                " between {} and {}",
+                bound_date(&b.date),
+                bound_date(end)
+            )),
+            None => window.push_str(&format!(" {} {}", b.op.as_str(), bound_date(&b.date))),
+        }
+    }
+    window
 }
 
 fn names(list: &[Name]) -> String {

@@ -152,6 +152,11 @@ const ROW: usize = 7;
 #[derive(Debug)]
 pub struct Index {
     closures: [Closure; 3],
+    /// By kind, the names from which a conditional membership can be
+    /// reached (empty for a kind without one). A query with such a name
+    /// looks up every key it may fall under and settles each rule's scopes
+    /// with the reference's three-valued truths ([`eval::above`]).
+    conditional: [Vec<bool>; 3],
     /// By action key (`any` last): the action's table of actor keys in
     /// `slots` as (start, bits of its size), or `None`.
     actions: Vec<Option<(u32, u32)>>,
@@ -265,6 +270,7 @@ impl Index {
             .max(7);
         let mut index = Index {
             closures,
+            conditional: Kind::ALL.map(|k| conditional_reach(vocab.names(k))),
             actions: vec![None; action_keys],
             slots: Vec::new(),
             filter: vec![0; 1 << (filter_bits - 6)],
@@ -348,19 +354,55 @@ impl Index {
         day: i32,
         e: &Entry,
         category: Truth,
-        hits: &mut Vec<(u32, Truth)>,
+        (exact, hits): (&Exact, &mut Vec<(u32, Truth)>),
     ) {
         if day < e.from || day > e.until {
             return;
         }
-        let truth = if e.rule & CONDITIONAL != 0 {
+        let mut truth = if e.rule & CONDITIONAL != 0 {
             category.and(self.conditions.truth(&policy.rules, e.index(), query))
         } else {
             category
         };
+        if let Some([actions, actors, categories]) = exact {
+            // the keys took in names the query may only be under
+            let rule = &policy.rules[e.index()];
+            truth = truth
+                .and(eval::in_scope(&rule.actions, actions))
+                .and(eval::in_scope(&rule.actors, actors));
+            if query.category.is_some() {
+                truth = truth.and(eval::in_scope(&rule.categories, categories));
+            }
+        }
         if truth != Truth::False {
             hits.push((e.index() as u32, truth));
         }
+    }
+
+    /// For a query whose names reach a conditional membership: every key
+    /// it may fall under (true or unknown) instead of the plain closure's,
+    /// and the truths that [`Index::visit`] settles each rule with.
+    fn take_maybe_keys(&self, policy: &Policy, query: &Query, s: &mut Scratch) {
+        let truths = [
+            eval::above(policy, Kind::Action, query.action, query),
+            eval::above(policy, Kind::Actor, query.actor, query),
+            query
+                .category
+                .and_then(|c| eval::above(policy, Kind::Category, c, query)),
+        ];
+        for (truth, keys) in truths
+            .iter()
+            .zip([&mut s.actions, &mut s.actors, &mut s.categories])
+        {
+            if let Some(truth) = truth {
+                keys.clear();
+                keys.extend(
+                    (0..truth.len() as NameId).filter(|&i| truth[i as usize] != Truth::False),
+                );
+                keys.push(ANY);
+            }
+        }
+        s.exact = Some(truths);
     }
 
     /// The number of rules whose conditions are compiled (the others are
@@ -398,6 +440,13 @@ impl Index {
         let category = query.category;
         if let Some(c) = category {
             self.closures[2].above(vocab.names(Kind::Category), c, &mut s.categories);
+        }
+        s.exact = None;
+        let reaches = |k: usize, id: Option<NameId>| {
+            id.is_some_and(|id| self.conditional[k].get(id as usize) == Some(&true))
+        };
+        if reaches(0, query.action) || reaches(1, query.actor) || reaches(2, category.flatten()) {
+            self.take_maybe_keys(policy, query, s);
         }
         let day = query.date.num_days_from_ce();
         let action_keys = self.actions.len();
@@ -440,7 +489,7 @@ impl Index {
                 None => {
                     let e = &slot.entry;
                     if let Some(truth) = category_truth(e.category, category, &s.categories) {
-                        self.visit(policy, query, day, e, truth, &mut s.hits);
+                        self.visit(policy, query, day, e, truth, (&s.exact, &mut s.hits));
                     }
                 }
             }
@@ -452,7 +501,7 @@ impl Index {
                 None => {
                     for e in run {
                         if let Some(truth) = category_truth(e.category, None, &[]) {
-                            self.visit(policy, query, day, e, truth, &mut s.hits);
+                            self.visit(policy, query, day, e, truth, (&s.exact, &mut s.hits));
                         }
                     }
                 }
@@ -462,7 +511,7 @@ impl Index {
                     for &key in &s.categories {
                         let from = run.partition_point(|e| e.category < key);
                         for e in run[from..].iter().take_while(|e| e.category == key) {
-                            self.visit(policy, query, day, e, Truth::True, &mut s.hits);
+                            self.visit(policy, query, day, e, Truth::True, (&s.exact, &mut s.hits));
                         }
                     }
                 }
@@ -474,7 +523,14 @@ impl Index {
                         match keys.peek() {
                             None => break,
                             Some(&&k) if k == e.category => {
-                                self.visit(policy, query, day, e, Truth::True, &mut s.hits);
+                                self.visit(
+                                    policy,
+                                    query,
+                                    day,
+                                    e,
+                                    Truth::True,
+                                    (&s.exact, &mut s.hits),
+                                );
                             }
                             Some(_) => {}
                         }
@@ -498,7 +554,7 @@ impl Index {
                 Some(_) if within(&rule.categories, &s.categories) => Truth::True,
                 Some(_) => continue,
             };
-            self.visit(policy, query, day, entry, truth, &mut s.hits);
+            self.visit(policy, query, day, entry, truth, (&s.exact, &mut s.hits));
         }
     }
 }
@@ -613,6 +669,44 @@ fn walk(
     }
 }
 
+/// Which names can reach a conditional membership, following every
+/// membership up; empty when the kind has none. Iterative (post-order), so a
+/// hierarchy of any depth is fine.
+fn conditional_reach(names: &Names) -> Vec<bool> {
+    if !names.has_conditional() {
+        return Vec::new();
+    }
+    let n = names.names.len();
+    let mut reach: Vec<bool> = names.conditional.iter().map(|c| !c.is_empty()).collect();
+    let mut done = vec![false; n];
+    let parents = |i: usize| {
+        names.parents[i]
+            .iter()
+            .copied()
+            .chain(names.conditional[i].iter().map(|&(p, _)| p))
+    };
+    for root in 0..n {
+        let mut stack = vec![(root, false)];
+        while let Some((i, expanded)) = stack.pop() {
+            if done[i] {
+                continue;
+            }
+            if expanded {
+                done[i] = true;
+                reach[i] = reach[i] || parents(i).any(|p| reach[p as usize]);
+            } else {
+                stack.push((i, true));
+                stack.extend(
+                    parents(i)
+                        .filter(|&p| !done[p as usize])
+                        .map(|p| (p as usize, false)),
+                );
+            }
+        }
+    }
+    reach
+}
+
 /// The place of a key in a table of names with `any` last.
 fn key_slot(key: NameId, slots: usize) -> usize {
     if key == ANY {
@@ -667,7 +761,14 @@ struct Scratch {
     /// Runs in `entries`.
     runs: Vec<(u32, u32)>,
     hits: Vec<(u32, Truth)>,
+    /// For a query under conditional memberships, the truths of its names
+    /// being at or under each name of their kinds.
+    exact: Exact,
 }
+
+/// By kind, whether a query's name is at or under each name, for a query
+/// under conditional memberships; `None` for any other.
+type Exact = Option<[Option<Vec<Truth>>; 3]>;
 
 thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());

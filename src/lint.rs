@@ -140,7 +140,9 @@ fn scopes_meet(names: &Names, a: &Option<Vec<NameId>>, b: &Option<Vec<NameId>>) 
     let (Some(a), Some(b)) = (a, b) else {
         return true;
     };
-    let under = |x: NameId, y: NameId| names.ancestors_or_self(x)[y as usize];
+    // a conditional membership may hold: for these lints, two scopes that
+    // meet through one meet
+    let under = |x: NameId, y: NameId| names.ancestors_maybe(x)[y as usize];
     if a.iter()
         .any(|&x| b.iter().any(|&y| under(x, y) || under(y, x)))
     {
@@ -148,7 +150,12 @@ fn scopes_meet(names: &Names, a: &Option<Vec<NameId>>, b: &Option<Vec<NameId>>) 
     }
     // In a forest, two names share a name below them only when one is
     // above the other; with several parents they may meet lower down.
-    if names.parents.iter().all(|p| p.len() <= 1) {
+    if names
+        .parents
+        .iter()
+        .zip(&names.conditional)
+        .all(|(p, c)| p.len() + c.len() <= 1)
+    {
         return false;
     }
     let below_a = below(names, a);
@@ -160,7 +167,8 @@ fn scopes_meet(names: &Names, a: &Option<Vec<NameId>>, b: &Option<Vec<NameId>>) 
 fn below(names: &Names, ids: &[NameId]) -> Vec<bool> {
     let mut children = vec![Vec::new(); names.names.len()];
     for (child, parents) in names.parents.iter().enumerate() {
-        for &p in parents {
+        let maybe = names.conditional[child].iter().map(|&(p, _)| p);
+        for p in parents.iter().copied().chain(maybe) {
             children[p as usize].push(child);
         }
     }
@@ -335,10 +343,9 @@ fn unused(policy: &Policy, out: &mut Vec<Diagnostic>) {
         }
         let mut used = vec![false; names.names.len()];
         for (id, parents) in names.parents.iter().enumerate() {
-            if !parents.is_empty() {
+            let maybe = names.conditional[id].iter().map(|&(p, _)| p);
+            for p in parents.iter().copied().chain(maybe) {
                 used[id] = true;
-            }
-            for &p in parents {
                 used[p as usize] = true;
             }
         }
@@ -377,6 +384,13 @@ fn unused(policy: &Policy, out: &mut Vec<Diagnostic>) {
         }
     }
     let mut read = vec![false; v.attributes.len()];
+    for m in &v.memberships {
+        let mut attributes = Vec::new();
+        if let Some(c) = &m.condition {
+            c.attributes(&mut attributes);
+        }
+        attributes.into_iter().for_each(|a| read[a] = true);
+    }
     for rule in &policy.rules {
         let mut attributes = Vec::new();
         for e in [&rule.where_, &rule.unless].into_iter().flatten() {

@@ -22,6 +22,10 @@ pub struct Names {
     table: NameTable,
     /// The direct parents of each name (`X in Y`).
     pub parents: Vec<Vec<NameId>>,
+    /// The direct parents of each name that it is under only for a time or
+    /// under a condition, each with its membership's index in
+    /// [`Vocabulary::memberships`].
+    pub conditional: Vec<Vec<(NameId, usize)>>,
     /// Where each name was declared; `None` for names of an open kind.
     pub declared_at: Vec<Option<Span>>,
     /// Whether the set declares names of this kind (then every use must be declared).
@@ -48,18 +52,34 @@ impl Names {
         self.names.push(name.to_string());
         self.table.insert(name, id, at.is_some());
         self.parents.push(Vec::new());
+        self.conditional.push(Vec::new());
         self.declared_at.push(at);
         id
     }
 
-    /// The name and every name above it, following `in` transitively.
+    /// The name and every name above it, following `in` transitively
+    /// (memberships that hold only for a time or a condition not counted).
     /// Iterative, so a hierarchy of any depth is fine.
     pub fn ancestors_or_self(&self, id: NameId) -> Vec<bool> {
+        self.reach(id, false)
+    }
+
+    /// [`Names::ancestors_or_self`], counting conditional memberships too:
+    /// every name the name may be under.
+    pub fn ancestors_maybe(&self, id: NameId) -> Vec<bool> {
+        self.reach(id, true)
+    }
+
+    fn reach(&self, id: NameId, conditional: bool) -> Vec<bool> {
         let mut seen = vec![false; self.names.len()];
         let mut stack = vec![id];
         seen[id as usize] = true;
         while let Some(n) = stack.pop() {
-            for &p in &self.parents[n as usize] {
+            let maybe = self.conditional[n as usize]
+                .iter()
+                .filter(|_| conditional)
+                .map(|&(p, _)| p);
+            for p in self.parents[n as usize].iter().copied().chain(maybe) {
                 if !seen[p as usize] {
                     seen[p as usize] = true;
                     stack.push(p);
@@ -68,6 +88,12 @@ impl Names {
         }
         seen
     }
+
+    /// Whether the kind has memberships that hold only for a time or a
+    /// condition.
+    pub fn has_conditional(&self) -> bool {
+        self.conditional.iter().any(|c| !c.is_empty())
+    }
 }
 
 /// A declared attribute.
@@ -75,6 +101,21 @@ impl Names {
 pub struct Attribute {
     pub name: String,
     pub ty: Type,
+    pub span: Span,
+}
+
+/// A membership that holds only for a time or under a condition:
+/// `actor alice in admin where tenant == "domain1" until 2024-12-31`.
+#[derive(Debug, Clone)]
+pub struct Membership {
+    pub kind: Kind,
+    pub child: NameId,
+    pub parent: NameId,
+    /// First and last date it holds, both inclusive.
+    pub from: Option<NaiveDate>,
+    pub until: Option<NaiveDate>,
+    pub condition: Option<Expr>,
+    /// The declaration.
     pub span: Span,
 }
 
@@ -106,6 +147,7 @@ pub struct Vocabulary {
     pub attributes: Vec<Attribute>,
     pub constants: Vec<Constant>,
     pub lists: Vec<NamedList>,
+    pub memberships: Vec<Membership>,
     /// Each attribute's index in `attributes`.
     attribute_table: NameTable,
 }

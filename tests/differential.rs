@@ -16,6 +16,7 @@
 
 use chrono::NaiveDate;
 use edict::index::Index;
+use edict::syntax::ast::Kind as NameKind;
 use edict::value::Number;
 use edict::PolicySet;
 
@@ -119,6 +120,20 @@ impl Kind {
                     [] => decl.push_str(&format!("{keyword} {name}\n")),
                     [one] => decl.push_str(&format!("{keyword} {name} in {one}\n")),
                     many => decl.push_str(&format!("{keyword} {name} in [{}]\n", many.join(", "))),
+                }
+            }
+            // memberships that hold only for a time or under a condition
+            for i in 1..names.len() {
+                if rng.chance(if wide { 10 } else { 25 }) {
+                    let parent = &names[rng.below(i)];
+                    let when = rng.pick(&[
+                        "where vip",
+                        "where country == \"RU\"",
+                        "from 2021-03-31",
+                        "until 2021-04-01 where seats > 3",
+                        "where date > signed",
+                    ]);
+                    decl.push_str(&format!("{keyword} {} in {parent} {when}\n", names[i]));
                 }
             }
         }
@@ -493,7 +508,7 @@ fn compare(seed: u64, sets: usize, queries: usize, wide: bool) {
                 String::from_utf8(fast).unwrap(),
                 edict::render::decision_json(set.policy(), &reference).to_string()
             );
-            seen.decision(&set, &reference);
+            seen.decision(&set, &q, &reference);
             decided += 1;
             unknown += usize::from(!reference.unknowns.is_empty());
             allowed += usize::from(reference.effect == edict::Effect::Allow);
@@ -549,6 +564,9 @@ struct Seen {
     values: [usize; 9],
     /// Sets with a name written in backticks.
     keyword_names: usize,
+    /// Decisions with a rule unknown or applying through a conditional
+    /// membership only.
+    memberships: usize,
 }
 
 impl Seen {
@@ -568,7 +586,7 @@ impl Seen {
         }
     }
 
-    fn decision(&mut self, set: &PolicySet, d: &edict::Decision) {
+    fn decision(&mut self, set: &PolicySet, q: &edict::Query, d: &edict::Decision) {
         let policy = set.policy();
         self.lifted += usize::from(!d.exempted.is_empty());
         self.overridden += usize::from(
@@ -585,6 +603,23 @@ impl Seen {
             })
         };
         self.date_rules += usize::from(reads(|e| e.reads_date()));
+        // a name under another only through a conditional membership, or
+        // unknown to be
+        let names = [
+            (NameKind::Action, Some(q.action)),
+            (NameKind::Actor, Some(q.actor)),
+            (NameKind::Category, q.category),
+        ];
+        let through = names.into_iter().any(|(kind, id)| {
+            let Some(Some(id)) = id else { return false };
+            let plain = policy.vocabulary.names(kind).ancestors_or_self(id);
+            let truths = edict::eval::above(policy, kind, Some(id), q).expect("a known name");
+            truths
+                .iter()
+                .zip(plain)
+                .any(|(t, p)| *t != edict::eval::Truth::from(p))
+        });
+        self.memberships += usize::from(through);
     }
 
     fn assert_each(&self, built: usize, decided: usize) {
@@ -598,6 +633,10 @@ impl Seen {
             (self.lifted, "an exemption lifted a deny"),
             (self.overridden, "a rule lost under another combining"),
             (self.date_rules, "a rule reading the query's date decided"),
+            (
+                self.memberships,
+                "a query's name was under another through a conditional membership",
+            ),
         ] {
             assert!(
                 n * 200 >= decided,

@@ -61,6 +61,7 @@ impl Check {
         };
         checker.declarations(statements);
         checker.named_values(statements);
+        checker.memberships(statements);
         let default = checker.default(statements);
         let combining = checker.combining(statements);
         checker.combining = combining;
@@ -239,10 +240,18 @@ impl Checker {
                 }
             })
             .collect();
-        for d in &decls {
+        // a membership for a time or under a condition may name a name
+        // declared elsewhere: the plain declarations are taken first, and a
+        // conditional one declares only the names not declared yet
+        let (plain, conditional): (Vec<&ast::NamesDecl>, Vec<&ast::NamesDecl>) =
+            decls.iter().partition(|d| !d.is_conditional());
+        for d in plain.iter().chain(&conditional) {
             self.vocab.kinds[d.kind.index()].closed = true;
             for name in &d.names {
                 let names = &mut self.vocab.kinds[d.kind.index()];
+                if d.is_conditional() && names.get(&name.text).is_some() {
+                    continue;
+                }
                 if let Some(id) = names.get(&name.text) {
                     let first = names.declared_at[id as usize].expect("closed names are declared");
                     self.error(
@@ -270,6 +279,23 @@ impl Checker {
                         .names(d.kind)
                         .get(&name.text)
                         .expect("declared above");
+                    if d.is_conditional() {
+                        // its window and condition are read with the rules'
+                        // conditions, once every attribute is known
+                        let index = self.vocab.memberships.len();
+                        self.vocab.memberships.push(model::Membership {
+                            kind: d.kind,
+                            child: id,
+                            parent: pid,
+                            from: None,
+                            until: None,
+                            condition: None,
+                            span: d.span,
+                        });
+                        self.vocab.kinds[d.kind.index()].conditional[id as usize]
+                            .push((pid, index));
+                        continue;
+                    }
                     let parents = &mut self.vocab.kinds[d.kind.index()].parents[id as usize];
                     if !parents.contains(&pid) {
                         parents.push(pid);
@@ -307,11 +333,57 @@ impl Checker {
         }
     }
 
+    /// Reads the windows and conditions of conditional memberships, in the
+    /// order [`Checker::declarations`] made them.
+    fn memberships(&mut self, statements: &[&Statement]) {
+        let mut next = 0;
+        for s in statements {
+            let Statement::Names(d) = s else { continue };
+            if !d.is_conditional() {
+                continue;
+            }
+            if d.parents.is_empty() {
+                let at = d.where_.as_ref().map_or_else(|| d.time[0].span, |c| c.span);
+                self.error(
+                    Diagnostic::new(
+                        Code::BadMembership,
+                        "a window or a condition here needs a membership: `X in Y`",
+                    )
+                    .at(at, "holds for no `in`")
+                    .help(format!(
+                        "write `{} NAME in PARENT` before it: the membership then holds only there",
+                        d.kind.as_str()
+                    )),
+                );
+                continue;
+            }
+            let (from, until) = self.window(&d.time);
+            let condition = d.where_.as_ref().and_then(|c| self.condition(&c.value));
+            // one membership a declared name whose parent was found
+            while let Some(m) = self.vocab.memberships.get_mut(next) {
+                if m.span != d.span {
+                    break;
+                }
+                m.from = from.map(|b| b.date);
+                m.until = until.map(|b| b.date);
+                m.condition = condition.clone();
+                next += 1;
+            }
+        }
+    }
+
     /// Reports each loop in a hierarchy once. Iterative depth-first search,
     /// so hierarchies of any depth are fine.
     fn cycles(&mut self, kind: Kind) {
         let names = &self.vocab.kinds[kind.index()];
         let n = names.names.len();
+        // a loop through a conditional membership is a loop too
+        let edges: Vec<Vec<NameId>> = (0..n)
+            .map(|i| {
+                let maybe = names.conditional[i].iter().map(|&(p, _)| p);
+                names.parents[i].iter().copied().chain(maybe).collect()
+            })
+            .collect();
         // 0 unvisited, 1 on the path, 2 done
         let mut state = vec![0u8; n];
         let mut found: Vec<Vec<NameId>> = Vec::new();
@@ -322,7 +394,7 @@ impl Checker {
             let mut path: Vec<(NameId, usize)> = vec![(root as NameId, 0)];
             state[root] = 1;
             while let Some(&mut (node, ref mut next)) = path.last_mut() {
-                let parents = &names.parents[node as usize];
+                let parents = &edges[node as usize];
                 if *next < parents.len() {
                     let p = parents[*next];
                     *next += 1;
@@ -450,7 +522,7 @@ impl Checker {
                 .categories
                 .as_ref()
                 .and_then(|c| self.scope(Kind::Category, &c.value));
-            let (from, until) = self.window(r);
+            let (from, until) = self.window(&r.time);
             let clauses = ClauseSpans {
                 actors: r.actors.as_ref().map(|c| c.span),
                 categories: r.categories.as_ref().map(|c| c.span),
@@ -490,11 +562,11 @@ impl Checker {
 
     /// The first and last date a rule covers, both inclusive, with the
     /// bounds as written.
-    fn window(&mut self, r: &ast::Rule) -> (Option<Bound>, Option<Bound>) {
+    fn window(&mut self, time: &[ast::TimeBound]) -> (Option<Bound>, Option<Bound>) {
         let mut lower: Option<Bound> = None;
         let mut upper: Option<Bound> = None;
         let mut ok = true;
-        for bound in &r.time {
+        for bound in time {
             let Some(date) = self.bound_date(&bound.date) else {
                 ok = false;
                 continue;

@@ -68,7 +68,18 @@ pub struct NamesDecl {
     pub kind: Kind,
     pub names: Vec<Name>,
     pub parents: Vec<Name>,
+    /// A membership's window: it holds only on those dates.
+    pub time: Vec<TimeBound>,
+    /// A membership's condition: it holds only where this holds.
+    pub where_: Option<Clause<Expr>>,
     pub span: Span,
+}
+
+impl NamesDecl {
+    /// Whether the membership holds only for a time or under a condition.
+    pub fn is_conditional(&self) -> bool {
+        !self.time.is_empty() || self.where_.is_some()
+    }
 }
 
 /// `attribute country: text, seats: number`

@@ -24,7 +24,8 @@ pub fn describe(rule: Rule) -> Option<&'static str> {
         | Rule::bare_name
         | Rule::name_chars
         | Rule::exempt_clause
-        | Rule::amount => return None,
+        | Rule::amount
+        | Rule::membership => return None,
         // a clause only sets that combine by priority use: left out of the
         // lists of what may follow a rule's names, which are long enough
         Rule::cw_priority | Rule::priority_clause => return None,

@@ -492,10 +492,25 @@ impl Builder {
         let span = self.span(&pair);
         let mut names = Vec::new();
         let mut parents = Vec::new();
+        let mut time = Vec::new();
+        let mut where_ = None;
         for part in pair.into_inner() {
+            let part_span = self.span(&part);
             match part.as_rule() {
                 Rule::declared_names => names = self.names(part),
                 Rule::parents => parents = self.names(part),
+                Rule::time_bound => time.push(self.time_bound(part)),
+                Rule::where_clause => {
+                    let value = self.expr(part.into_inner().nth(1).expect("expr"));
+                    self.set_once(
+                        &mut where_,
+                        "where",
+                        Clause {
+                            value,
+                            span: part_span,
+                        },
+                    );
+                }
                 _ => {}
             }
         }
@@ -503,6 +518,8 @@ impl Builder {
             kind,
             names,
             parents,
+            time,
+            where_,
             span,
         }
     }
