@@ -3,6 +3,7 @@
 pub mod ast;
 mod error;
 pub mod grammar;
+mod messages;
 mod parse;
 pub mod split;
 

@@ -1,0 +1,232 @@
+//! pest's errors in plain words: what was found, what could stand there,
+//! and help for the mistakes people make most.
+
+use std::ops::Range;
+
+use pest::error::{ErrorVariant, InputLocation};
+
+use super::error::SyntaxError;
+use super::grammar::{describe, is_keyword, Rule};
+use super::split::content_end;
+use crate::source::{FileId, Span};
+
+/// What kind of statement a piece starts, for "the end of the rule".
+fn context_of(piece: &str, grammar_rule: Rule) -> &'static str {
+    if grammar_rule == Rule::query_only {
+        return "query";
+    }
+    let word: String = piece
+        .trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    match word.as_str() {
+        "action" | "actor" | "category" | "attribute" | "default" | "list" | "constant"
+        | "combine" => "declaration",
+        "test" => "test",
+        "allow" | "deny" | "exempt" => "rule",
+        _ if piece.contains(':') => "rule",
+        _ => "statement",
+    }
+}
+
+pub(super) fn convert_error(
+    file: FileId,
+    text: &str,
+    range: Range<usize>,
+    error: pest::error::Error<Rule>,
+    grammar_rule: Rule,
+) -> SyntaxError {
+    let piece = &text[range.clone()];
+    let context = context_of(piece, grammar_rule);
+    let at = match error.location {
+        InputLocation::Pos(p) => p,
+        InputLocation::Span((s, _)) => s,
+    };
+    let positives = match error.variant {
+        ErrorVariant::ParsingError { positives, .. } => positives,
+        ErrorVariant::CustomError { .. } => {
+            let start = range.start + at;
+            return SyntaxError::TooDeep {
+                span: Span::new(file, start, start + 1),
+            };
+        }
+    };
+    let end = content_end(text, range.clone());
+    let at = skip_trivia(text, range.start + at);
+    if context == "statement" {
+        // The first word does not start a statement.
+        let at = skip_trivia(text, range.start);
+        let len = token_len(&text[at..]);
+        return SyntaxError::Unexpected {
+            span: Span::new(file, at, at + len),
+            expected: vec!["a declaration".into(), "a rule".into(), "a test".into()],
+            found: found_words(&text[at..at + len]),
+            help: Some(
+                "a statement starts with `action`, `actor`, `category`, `attribute`, `default`, `allow`, `deny` or `test`"
+                    .to_string(),
+            ),
+        };
+    }
+    let (found, found_span) = if at >= end {
+        (format!("end of the {context}"), end..end)
+    } else {
+        let len = token_len(&text[at..]);
+        (found_words(&text[at..at + len]), at..at + len)
+    };
+    let mut expected: Vec<String> = Vec::new();
+    for positive in &positives {
+        let words = match positive {
+            Rule::EOI => format!("the end of the {context}"),
+            other => match describe(*other) {
+                Some(words) => words.to_string(),
+                None => continue,
+            },
+        };
+        if !expected.contains(&words) {
+            expected.push(words);
+        }
+    }
+    collapse_time_keywords(&mut expected);
+    // "the end of the rule" reads best last
+    expected.sort_by_key(|e| e.starts_with("the end"));
+    let help = hint(&text[found_span.clone()], &positives, at >= end);
+    SyntaxError::Unexpected {
+        span: Span::new(file, found_span.start, found_span.end),
+        expected,
+        found,
+        help,
+    }
+}
+
+/// Moves past spaces and comments.
+fn skip_trivia(text: &str, mut at: usize) -> usize {
+    loop {
+        let rest = &text[at..];
+        let trimmed = rest.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+        at += rest.len() - trimmed.len();
+        if trimmed.starts_with('#') {
+            at += trimmed.find('\n').unwrap_or(trimmed.len());
+        } else {
+            return at;
+        }
+    }
+}
+
+/// The length of the token at the start of `rest`, for underlining it.
+fn token_len(rest: &str) -> usize {
+    let mut chars = rest.char_indices();
+    let Some((_, first)) = chars.next() else {
+        return 0;
+    };
+    let end = |pred: &dyn Fn(char) -> bool| rest.find(|c: char| !pred(c)).unwrap_or(rest.len());
+    if first.is_alphanumeric() || first == '_' {
+        end(&|c: char| c.is_alphanumeric() || c == '_' || c == '-' || c == '.' || c == '/')
+    } else if first == '"' {
+        let line_end = rest.find('\n').unwrap_or(rest.len());
+        rest[1..line_end].find('"').map_or(line_end, |i| i + 2)
+    } else if "=!<>&|".contains(first) {
+        end(&|c: char| "=!<>&|".contains(c))
+    } else {
+        first.len_utf8()
+    }
+}
+
+fn found_words(token: &str) -> String {
+    let display: String = token.chars().take(40).collect();
+    let ellipsis = if display.len() < token.len() {
+        "…"
+    } else {
+        ""
+    };
+    if is_keyword(token) {
+        format!("keyword `{token}`")
+    } else if token == "\0" {
+        "a NUL byte".to_string()
+    } else if token.chars().all(|c| c.is_control()) {
+        format!(
+            "control character U+{:04X}",
+            token.chars().next().map_or(0, |c| c as u32)
+        )
+    } else {
+        format!("`{display}{ellipsis}`")
+    }
+}
+
+/// Replaces the six time keywords with "a time bound" when all are expected.
+fn collapse_time_keywords(expected: &mut Vec<String>) {
+    let time = [
+        "`after`",
+        "`before`",
+        "`from`",
+        "`until`",
+        "`on`",
+        "`between`",
+    ];
+    if time.iter().all(|t| expected.iter().any(|e| e == t)) {
+        let first = expected
+            .iter()
+            .position(|e| time.contains(&e.as_str()))
+            .unwrap_or(0);
+        expected.retain(|e| !time.contains(&e.as_str()));
+        let at = first.min(expected.len());
+        if !expected.iter().any(|e| e == "a time bound") {
+            expected.insert(at, "a time bound".to_string());
+        }
+    } else if expected.iter().any(|e| e == "a time bound") {
+        expected.retain(|e| !time.contains(&e.as_str()));
+    }
+}
+
+/// Help for the mistakes people make most.
+fn hint(found: &str, positives: &[Rule], at_end: bool) -> Option<String> {
+    let wants = |r: Rule| positives.contains(&r);
+    let wants_name = wants(Rule::name)
+        || wants(Rule::declared_names)
+        || wants(Rule::scope)
+        || wants(Rule::action_scope)
+        || wants(Rule::operand)
+        || wants(Rule::expr);
+    if at_end {
+        return None;
+    }
+    if wants_name && is_keyword(found) {
+        return Some(format!(
+            "`{found}` is a keyword, so it cannot be a name: choose another, like `{found}_`"
+        ));
+    }
+    if (wants_name || wants(Rule::attribute_def)) && found.chars().any(|c| c.is_ascii_uppercase()) {
+        return Some(format!(
+            "names are written in lower case, like `{}`",
+            found.to_ascii_lowercase()
+        ));
+    }
+    if wants(Rule::date) || wants(Rule::bound_date) {
+        return Some("dates are written YYYY-MM-DD, like 2021-03-31".to_string());
+    }
+    if wants(Rule::kw_category) {
+        return Some("write `to category NAME`".to_string());
+    }
+    match found {
+        "=" if wants(Rule::compare_op) => return Some("to compare, write `==`".to_string()),
+        "&&" => return Some("write `and`".to_string()),
+        "||" => return Some("write `or`".to_string()),
+        "!" => return Some("write `not`".to_string()),
+        _ => {}
+    }
+    if found.starts_with('\'') {
+        return Some("text is written in double quotes, like \"RU\"".to_string());
+    }
+    if found.starts_with('"') && (found.len() < 2 || !found.ends_with('"')) {
+        return Some("close the text with `\"` on the same line".to_string());
+    }
+    if wants(Rule::comma)
+        && found
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+    {
+        return Some("separate names with commas: `a, b`".to_string());
+    }
+    None
+}
