@@ -52,7 +52,9 @@ fn shared_examples() -> Vec<PathBuf> {
             "{} is missing: CI must run beside the shared examples",
             root.display()
         );
-        eprintln!(
+        // straight to the terminal: the test harness captures `eprintln!`
+        let _ = writeln!(
+            std::io::stderr(),
             "note: {} is missing (a plain clone has no `../shared`): the shared examples are skipped",
             root.display()
         );
