@@ -131,7 +131,7 @@ impl Checker {
                 if item_ty != wanted {
                     let help = match (how, item_ty) {
                         (How::Network, Type::Text) => {
-                            "an address is looked up in a network: declare the attribute with type `ip`, like `attribute source: ip`".to_string()
+                            "to look text up, write a list: `in [\"RU\", \"BY\"]`; a network takes an attribute of type `ip`".to_string()
                         }
                         (How::Network, _) => format!(
                             "`in \"NETWORK\"` looks an IP address up; for {item_ty}, list the values: `in [a, b]`"
