@@ -169,14 +169,16 @@ pub fn combine(
     query: &Query,
     hits: impl IntoIterator<Item = (usize, Truth)>,
 ) -> Decision {
-    let mut applied = Vec::new();
+    let mut allows = Vec::new();
+    let mut denies = Vec::new();
     let mut exemptions = Vec::new();
     let mut unknowns = Vec::new();
     for (index, truth) in hits {
         let rule = &policy.rules[index];
+        let exemption = policy.has_exemptions && rule.is_exemption();
         // unknown never makes an allow or an exemption apply, and never
         // stops a deny
-        let applies = truth == Truth::True || (rule.effect == Effect::Deny && !rule.is_exemption());
+        let applies = truth == Truth::True || (rule.effect == Effect::Deny && !exemption);
         if truth == Truth::Unknown {
             unknowns.push(Unknown {
                 rule: index,
@@ -184,15 +186,16 @@ pub fn combine(
                 applied: applies,
             });
         }
-        match (applies, rule.is_exemption()) {
-            (true, true) => exemptions.push(index),
-            (true, false) => applied.push(index),
-            (false, _) => {}
+        match (applies, exemption, rule.effect) {
+            (false, _, _) => {}
+            (true, true, _) => exemptions.push(index),
+            (true, false, Effect::Allow) => allows.push(index),
+            (true, false, Effect::Deny) => denies.push(index),
         }
     }
     let mut exempted = Vec::new();
     if !exemptions.is_empty() {
-        applied.retain(|&deny| {
+        denies.retain(|&deny| {
             let by = exemptions.iter().find(|&&e| {
                 policy.rules[e]
                     .exempts
@@ -205,7 +208,7 @@ pub fn combine(
             by.is_none()
         });
     }
-    let (effect, rules, overridden) = combining(policy, applied);
+    let (effect, rules, overridden) = combining(policy, allows, denies);
     Decision {
         effect,
         by_default: rules.is_empty(),
@@ -216,49 +219,47 @@ pub fn combine(
     }
 }
 
-/// The effect, the deciding rules and the rules that lost, from the rules
-/// that apply (in set order) as the set combines them.
-fn combining(policy: &Policy, applied: Vec<usize>) -> (Effect, Vec<usize>, Vec<usize>) {
-    let effect = |i: &usize| policy.rules[*i].effect;
-    let split = |rules: Vec<usize>| -> (Vec<usize>, Vec<usize>) {
-        rules.into_iter().partition(|i| effect(i) == Effect::Deny)
-    };
-    if applied.is_empty() {
-        return (policy.default, Vec::new(), Vec::new());
-    }
+/// The effect, the deciding rules and the rules that lost, from the allows
+/// and the denies that apply (each in set order) as the set combines them.
+fn combining(
+    policy: &Policy,
+    allows: Vec<usize>,
+    denies: Vec<usize>,
+) -> (Effect, Vec<usize>, Vec<usize>) {
     match policy.combining {
-        Combining::DenyOverrides => match split(applied) {
-            (denies, allows) if denies.is_empty() => (Effect::Allow, allows, Vec::new()),
-            (denies, allows) => (Effect::Deny, denies, allows),
-        },
-        Combining::AllowOverrides => match split(applied) {
-            (denies, allows) if allows.is_empty() => (Effect::Deny, denies, Vec::new()),
-            (denies, allows) => (Effect::Allow, allows, denies),
-        },
+        _ if allows.is_empty() && denies.is_empty() => (policy.default, allows, denies),
+        Combining::DenyOverrides if denies.is_empty() => (Effect::Allow, allows, denies),
+        Combining::DenyOverrides => (Effect::Deny, denies, allows),
+        Combining::AllowOverrides if allows.is_empty() => (Effect::Deny, denies, allows),
+        Combining::AllowOverrides => (Effect::Allow, allows, denies),
         Combining::FirstApplicable => {
-            let first = applied[0];
-            (effect(&first), vec![first], applied[1..].to_vec())
+            let mut applied = merged(allows, denies);
+            let first = applied.remove(0);
+            (policy.rules[first].effect, vec![first], applied)
         }
         Combining::HighestPriority => {
-            let top = applied
-                .iter()
-                .map(|&i| policy.rules[i].priority)
-                .max()
-                .expect("some rule applies");
-            let (highest, lower): (Vec<usize>, Vec<usize>) = applied
-                .into_iter()
-                .partition(|&i| policy.rules[i].priority == top);
-            let (denies, allows) = split(highest);
-            let (effect, rules, mut lost) = if denies.is_empty() {
-                (Effect::Allow, allows, Vec::new())
+            let priority = |i: &usize| policy.rules[*i].priority;
+            let top = allows.iter().chain(&denies).map(priority).max();
+            let (top_denies, lower_denies): (Vec<usize>, Vec<usize>) =
+                denies.into_iter().partition(|i| Some(priority(i)) == top);
+            let (top_allows, lower_allows): (Vec<usize>, Vec<usize>) =
+                allows.into_iter().partition(|i| Some(priority(i)) == top);
+            let lower = merged(lower_allows, lower_denies);
+            if top_denies.is_empty() {
+                (Effect::Allow, top_allows, lower)
             } else {
-                (Effect::Deny, denies, allows)
-            };
-            lost.extend(lower);
-            lost.sort_unstable();
-            (effect, rules, lost)
+                (Effect::Deny, top_denies, merged(top_allows, lower))
+            }
         }
     }
+}
+
+/// Two lists of rules in set order, as one.
+fn merged(a: Vec<usize>, b: Vec<usize>) -> Vec<usize> {
+    let mut all = a;
+    all.extend(b);
+    all.sort_unstable();
+    all
 }
 
 /// Whether a rule's scope (`None`: any) covers a query's name, given the

@@ -364,14 +364,14 @@ impl Index {
         } else {
             category
         };
-        if let Some([actions, actors, categories]) = exact {
+        if exact.on.iter().any(|&on| on) {
             // the keys took in names the query may only be under
             let rule = &policy.rules[e.index()];
             truth = truth
-                .and(eval::in_scope(&rule.actions, actions))
-                .and(eval::in_scope(&rule.actors, actors));
+                .and(in_scope(&rule.actions, exact.get(0)))
+                .and(in_scope(&rule.actors, exact.get(1)));
             if query.category.is_some() {
-                truth = truth.and(eval::in_scope(&rule.categories, categories));
+                truth = truth.and(in_scope(&rule.categories, exact.get(2)));
             }
         }
         if truth != Truth::False {
@@ -379,30 +379,28 @@ impl Index {
         }
     }
 
-    /// For a query whose names reach a conditional membership: every key
-    /// it may fall under (true or unknown) instead of the plain closure's,
-    /// and the truths that [`Index::visit`] settles each rule with.
+    /// For a query whose names reach a conditional membership: for each
+    /// such name, every key it may fall under (true or unknown) instead of
+    /// the plain closure's, and the truths that [`Index::visit`] settles
+    /// each rule with.
     fn take_maybe_keys(&self, policy: &Policy, query: &Query, s: &mut Scratch) {
-        let truths = [
-            eval::above(policy, Kind::Action, query.action, query),
-            eval::above(policy, Kind::Actor, query.actor, query),
-            query
-                .category
-                .and_then(|c| eval::above(policy, Kind::Category, c, query)),
-        ];
-        for (truth, keys) in truths
-            .iter()
-            .zip([&mut s.actions, &mut s.actors, &mut s.categories])
+        let ids = [query.action, query.actor, query.category.flatten()];
+        for (k, keys) in [&mut s.actions, &mut s.actors, &mut s.categories]
+            .into_iter()
+            .enumerate()
         {
-            if let Some(truth) = truth {
-                keys.clear();
-                keys.extend(
-                    (0..truth.len() as NameId).filter(|&i| truth[i as usize] != Truth::False),
-                );
-                keys.push(ANY);
-            }
+            s.exact.on[k] = false;
+            let reaches = |&id: &NameId| self.conditional[k].get(id as usize) == Some(&true);
+            let Some(id) = ids[k].filter(reaches) else {
+                continue;
+            };
+            let above = &mut s.exact.above[k];
+            maybe_above(policy, Kind::ALL[k], id, query, above, &mut s.stack);
+            keys.clear();
+            keys.extend(above.iter().map(|&(n, _)| n));
+            keys.push(ANY);
+            s.exact.on[k] = true;
         }
-        s.exact = Some(truths);
     }
 
     /// The number of rules whose conditions are compiled (the others are
@@ -441,7 +439,7 @@ impl Index {
         if let Some(c) = category {
             self.closures[2].above(vocab.names(Kind::Category), c, &mut s.categories);
         }
-        s.exact = None;
+        s.exact.on = [false; 3];
         let reaches = |k: usize, id: Option<NameId>| {
             id.is_some_and(|id| self.conditional[k].get(id as usize) == Some(&true))
         };
@@ -764,11 +762,95 @@ struct Scratch {
     /// For a query under conditional memberships, the truths of its names
     /// being at or under each name of their kinds.
     exact: Exact,
+    /// The names left to walk in [`maybe_above`].
+    stack: Vec<NameId>,
 }
 
-/// By kind, whether a query's name is at or under each name, for a query
-/// under conditional memberships; `None` for any other.
-type Exact = Option<[Option<Vec<Truth>>; 3]>;
+/// By kind, for a query's name that reaches a conditional membership, the
+/// names it is at or under, truly or maybe, by id ([`maybe_above`]).
+#[derive(Default)]
+struct Exact {
+    /// Whether `above` holds the kind's names; where not, the plain
+    /// closure's keys are exact.
+    on: [bool; 3],
+    above: [Vec<(NameId, Truth)>; 3],
+}
+
+impl Exact {
+    fn get(&self, kind: usize) -> Option<&[(NameId, Truth)]> {
+        self.on[kind].then(|| self.above[kind].as_slice())
+    }
+}
+
+/// The names `id` is at or under, each with how surely (never false), in
+/// order of id: a name is under another by the best of its paths, and a
+/// path holds as the worst of its links, as [`eval::above`] says. Only the
+/// names reached are visited, so a query costs what its ancestors do, not
+/// what its kind's names do.
+fn maybe_above(
+    policy: &Policy,
+    kind: Kind,
+    id: NameId,
+    query: &Query,
+    found: &mut Vec<(NameId, Truth)>,
+    stack: &mut Vec<NameId>,
+) {
+    let names = policy.vocabulary.names(kind);
+    let rank = |t: Truth| match t {
+        Truth::False => 0,
+        Truth::Unknown => 1,
+        Truth::True => 2,
+    };
+    found.clear();
+    found.push((id, Truth::True));
+    stack.clear();
+    stack.push(id);
+    while let Some(n) = stack.pop() {
+        let here = found
+            .iter()
+            .find(|&&(m, _)| m == n)
+            .map_or(Truth::False, |f| f.1);
+        let plain = names.parents[n as usize].iter().map(|&p| (p, Truth::True));
+        let conditional = names.conditional[n as usize].iter().map(|&(p, m)| {
+            (
+                p,
+                eval::membership(&policy.vocabulary.memberships[m], query),
+            )
+        });
+        for (p, link) in plain.chain(conditional) {
+            let reached = here.and(link);
+            if reached == Truth::False {
+                continue;
+            }
+            match found.iter_mut().find(|(m, _)| *m == p) {
+                Some(f) if rank(reached) <= rank(f.1) => {}
+                Some(f) => {
+                    f.1 = reached;
+                    stack.push(p);
+                }
+                None => {
+                    found.push((p, reached));
+                    stack.push(p);
+                }
+            }
+        }
+    }
+    found.sort_unstable_by_key(|&(n, _)| n);
+}
+
+/// [`eval::in_scope`] over the names [`maybe_above`] found; `None` where
+/// the keys were exact and the rule's scope matched as filed.
+fn in_scope(scope: &Option<Vec<NameId>>, above: Option<&[(NameId, Truth)]>) -> Truth {
+    let (Some(ids), Some(above)) = (scope, above) else {
+        return Truth::True;
+    };
+    ids.iter().fold(Truth::False, |acc, id| {
+        let t = above
+            .binary_search_by_key(id, |&(n, _)| n)
+            .map_or(Truth::False, |i| above[i].1);
+        acc.or(t)
+    })
+}
 
 thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());

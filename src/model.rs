@@ -271,7 +271,9 @@ pub enum ExprKind {
     Match {
         negated: bool,
         item: Box<Expr>,
-        pattern: crate::pattern::Pattern,
+        /// Boxed: a compiled pattern is large, and every node of every
+        /// condition is as large as the largest kind.
+        pattern: Box<crate::pattern::Pattern>,
     },
     /// A date moved by whole days, weeks, months or years
     /// ([`crate::calendar::shift`]); unknown when the base is, or when the
@@ -404,6 +406,9 @@ pub struct Policy {
     /// How the rules that apply make a decision (`combine ...`).
     pub combining: Combining,
     pub rules: Vec<Rule>,
+    /// Whether any rule is an exemption: a decision without one reads
+    /// nothing more of the rules that apply than their effect.
+    pub has_exemptions: bool,
     pub tests: Vec<Test>,
     pub sources: Sources,
 }

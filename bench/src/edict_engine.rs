@@ -57,15 +57,21 @@ pub fn files(spec: &Spec) -> Vec<(String, String)> {
 fn declare(out: &mut String, keyword: &str, names: &Names) {
     for (name, parents) in names.names.iter().zip(&names.parents) {
         let parents: Vec<&str> = parents.iter().map(|&p| names.names[p].as_str()).collect();
-        match parents.as_slice() {
-            [] => out.push_str(&format!("{keyword} {name}\n")),
-            [one] => out.push_str(&format!("{keyword} {name} in {one}\n")),
-            many => out.push_str(&format!("{keyword} {name} in [{}]\n", many.join(", "))),
-        }
+        declare_one(out, keyword, name, &parents);
     }
 }
 
-fn scope(scope: &Option<Vec<usize>>, names: &Names) -> String {
+/// One name's declaration with its parents.
+pub fn declare_one(out: &mut String, keyword: &str, name: &str, parents: &[&str]) {
+    match parents {
+        [] => out.push_str(&format!("{keyword} {name}\n")),
+        [one] => out.push_str(&format!("{keyword} {name} in {one}\n")),
+        many => out.push_str(&format!("{keyword} {name} in [{}]\n", many.join(", "))),
+    }
+}
+
+/// A scope as written: `any` or the names joined by commas.
+pub fn scope(scope: &Option<Vec<usize>>, names: &Names) -> String {
     match scope {
         None => "any".to_string(),
         Some(ids) => ids
@@ -76,7 +82,8 @@ fn scope(scope: &Option<Vec<usize>>, names: &Names) -> String {
     }
 }
 
-fn condition(atoms: &[Atom]) -> String {
+/// A conjunction of atoms as written.
+pub fn condition(atoms: &[Atom]) -> String {
     atoms
         .iter()
         .map(|a| match a {

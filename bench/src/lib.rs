@@ -2,6 +2,7 @@
 //! engine. The peers build only with the `peers` feature (on by default).
 
 pub mod edict_engine;
+pub mod rich;
 pub mod spec;
 
 #[cfg(feature = "peers")]

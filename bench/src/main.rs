@@ -16,6 +16,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use edict_bench::edict_engine::{self, Edict};
+use edict_bench::rich::{self, Rich};
 use edict_bench::spec::{Query, Spec, QUERY_SEED, RULE_SEED};
 #[cfg(feature = "peers")]
 use edict_bench::{
@@ -39,7 +40,7 @@ fn main() {
     }
 }
 
-const HELP: &str = "edict-bench [--sizes 10,1000,...] [--engines edict,naive,cedar,rego,rego-action] [--queries N] [--budget SECONDS] [--cli-queries N]
+const HELP: &str = "edict-bench [--sizes 10,1000,...] [--engines edict,edict-rich,naive,cedar,rego,rego-action] [--queries N] [--budget SECONDS] [--cli-queries N]
   Runs every engine on every size and prints a markdown table.
 edict-bench one ENGINE RULES QUERIES BUDGET
   Runs one engine on one size and prints its figures as one JSON line (used by the table run).";
@@ -93,6 +94,12 @@ impl Engine for Rego {
     }
 }
 
+impl Engine for &Rich {
+    fn decide(&mut self, q: &Query) -> bool {
+        self.decision(q, false).effect == edict::Effect::Allow
+    }
+}
+
 struct Naive(Spec);
 
 impl Engine for &Naive {
@@ -124,7 +131,11 @@ fn one(args: &[String]) -> Result<(), String> {
     let budget = Duration::from_secs_f64(budget.parse().map_err(|_| "BUDGET is seconds")?);
     let spec = Spec::generate(rules, RULE_SEED);
     let queries = spec.queries(count, QUERY_SEED);
-    let files = (engine == "edict").then(|| edict_engine::files(&spec));
+    let files = match engine.as_str() {
+        "edict" => Some(edict_engine::files(&spec)),
+        "edict-rich" => Some(rich::files(&spec)),
+        _ => None,
+    };
     // what the engine takes from here on is its own
     let _ = std::fs::write("/proc/self/clear_refs", "5");
     let (base, _) = memory();
@@ -133,6 +144,13 @@ fn one(args: &[String]) -> Result<(), String> {
         "edict" => {
             let e = Edict::load(&spec, files.as_deref().unwrap_or_default());
             measure(&e, || &e, started, &queries, budget)
+        }
+        "edict-rich" => {
+            let e = Rich::load(&spec, files.as_deref().unwrap_or_default());
+            let f = measure(&e, || &e, started, &queries, budget);
+            let checked = agrees_with_reference(&e, &queries, &f.decisions, budget)?;
+            eprintln!("edict-rich at {rules} rules: the index agreed with the reference on {checked} queries");
+            f
         }
         #[cfg(feature = "peers")]
         "cedar" => {
@@ -171,6 +189,34 @@ fn one(args: &[String]) -> Result<(), String> {
         })
     );
     Ok(())
+}
+
+/// The rich shape has no peer: its decisions are compared with edict's
+/// reference evaluator, on as many of the measured queries as `budget`
+/// allows (at least 100). Returns how many were compared.
+fn agrees_with_reference(
+    e: &Rich,
+    queries: &[Query],
+    decisions: &str,
+    budget: Duration,
+) -> Result<usize, String> {
+    let started = Instant::now();
+    let mut checked = 0;
+    for (i, (q, d)) in queries.iter().zip(decisions.chars()).enumerate() {
+        let reference = e.decision(q, true);
+        if reference != e.decision(q, false)
+            || (d == 'A') != (reference.effect == edict::Effect::Allow)
+        {
+            return Err(format!(
+                "edict-rich: the index and the reference differ on query {i}: a bug to find"
+            ));
+        }
+        checked += 1;
+        if checked >= 100 && started.elapsed() > budget {
+            break;
+        }
+    }
+    Ok(checked)
 }
 
 /// Times decisions one by one (after a few to warm up) until the queries or
@@ -298,7 +344,10 @@ fn all(args: &[String]) -> Result<(), String> {
                 f.median,
                 f.decisions.len()
             );
+            // the rich shape is another set: checked against edict's
+            // reference evaluator in the child
             match &reference {
+                _ if engine == "edict-rich" => {}
                 None => reference = Some(f.decisions.clone()),
                 Some(r) => {
                     if let Some(i) = r.chars().zip(f.decisions.chars()).position(|(a, b)| a != b) {

@@ -168,7 +168,7 @@ impl Checker {
                     ExprKind::Match {
                         negated: *negated,
                         item: Box::new(item_expr),
-                        pattern: compiled,
+                        pattern: Box::new(compiled),
                     },
                     Type::Bool,
                 )

@@ -103,6 +103,7 @@ impl Check {
                 vocabulary: vocab,
                 default: self.default,
                 combining: self.combining,
+                has_exemptions: self.rules.iter().any(|r| r.is_exemption()),
                 rules: self.rules,
                 tests: self.tests,
                 sources,
