@@ -74,8 +74,8 @@ fn extras() -> Vec<Extra> {
     (0..EXTRAS)
         .map(|_| Extra {
             tenant: format!("t{}", rng.below(TENANTS)),
-            purpose: rng.pick(&PURPOSES),
-            resource: rng.pick(&RESOURCES),
+            purpose: PURPOSES[rng.below(PURPOSES.len())],
+            resource: RESOURCES[rng.below(RESOURCES.len())],
             source: rng.pick(&SOURCES).parse().expect("an address"),
         })
         .collect()
