@@ -364,7 +364,7 @@ impl Index {
         } else {
             category
         };
-        if exact.on.iter().any(|&on| on) {
+        if exact.any {
             // the keys took in names the query may only be under
             let rule = &policy.rules[e.index()];
             truth = truth
@@ -400,6 +400,7 @@ impl Index {
             keys.extend(above.iter().map(|&(n, _)| n));
             keys.push(ANY);
             s.exact.on[k] = true;
+            s.exact.any = true;
         }
     }
 
@@ -440,6 +441,7 @@ impl Index {
             self.closures[2].above(vocab.names(Kind::Category), c, &mut s.categories);
         }
         s.exact.on = [false; 3];
+        s.exact.any = false;
         let reaches = |k: usize, id: Option<NameId>| {
             id.is_some_and(|id| self.conditional[k].get(id as usize) == Some(&true))
         };
@@ -773,6 +775,8 @@ struct Exact {
     /// Whether `above` holds the kind's names; where not, the plain
     /// closure's keys are exact.
     on: [bool; 3],
+    /// Whether any of `on` is.
+    any: bool,
     above: [Vec<(NameId, Truth)>; 3],
 }
 

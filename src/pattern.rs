@@ -59,9 +59,11 @@ pub struct Pattern {
     compiled: Compiled,
 }
 
+/// Shared: the same pattern in many rules is one automaton, with one cache
+/// a thread, however many rules hold it.
 #[derive(Debug, Clone)]
 enum Compiled {
-    Regex(Regex),
+    Regex(std::sync::Arc<Regex>),
     Network(IpAddr, u8),
 }
 
@@ -121,7 +123,7 @@ impl Pattern {
     }
 }
 
-fn regex(source: &str) -> Result<Regex, String> {
+fn regex(source: &str) -> Result<std::sync::Arc<Regex>, String> {
     RegexBuilder::new(source)
         .size_limit(MAX_PROGRAM)
         .dfa_size_limit(MAX_PROGRAM)
@@ -140,6 +142,7 @@ fn regex(source: &str) -> Result<Regex, String> {
                 format!("this is not a regular expression: {last}")
             }
         })
+        .map(std::sync::Arc::new)
 }
 
 /// `a*b?` as an anchored regular expression.

@@ -153,8 +153,13 @@ impl Checker {
                     );
                     return None;
                 }
-                let compiled = match Pattern::new(*how, &pattern.value) {
-                    Ok(p) => p,
+                let key = (*how, pattern.value.clone());
+                let known = self.patterns.get(&key).cloned();
+                let compiled = match known.map_or_else(|| Pattern::new(*how, &pattern.value), Ok) {
+                    Ok(p) => {
+                        self.patterns.entry(key).or_insert_with(|| p.clone());
+                        p
+                    }
                     Err(message) => {
                         self.error(
                             Diagnostic::new(Code::BadPattern, message)

@@ -58,6 +58,7 @@ impl Check {
             rule_index: HashMap::new(),
             combining: Combining::default(),
             last_file: None,
+            patterns: HashMap::new(),
         };
         checker.declarations(statements);
         checker.named_values(statements);
@@ -132,6 +133,9 @@ pub(crate) struct Checker {
     combining: Combining,
     /// The name of the file whose rules are being checked.
     last_file: Option<(crate::source::FileId, Arc<str>)>,
+    /// Each pattern compiled so far: a pattern written in many rules is
+    /// compiled once, and its copies share the compiled automaton.
+    patterns: HashMap<(crate::pattern::How, String), crate::pattern::Pattern>,
 }
 
 /// "did you mean `x`?" for the closest candidate.
