@@ -7,8 +7,8 @@
 //! from each rule's and name's number:
 //! - **conditional memberships**: one actor membership in six holds only
 //!   where `tenant == "tK"`, and one in twelve only for a time;
-//! - **lists**: 64 named lists of countries, read by one `country in [...]`
-//!   condition in two;
+//! - **lists**: up to 64 named lists of countries (one for each eight
+//!   rules), read by one `country in [...]` condition in two;
 //! - **exemptions**: one deny in five is named, and an exemption lifts it for
 //!   some of its actors where a condition on `purpose` holds;
 //! - **patterns and networks**: one rule in five tests the query's
@@ -30,6 +30,8 @@ use crate::edict_engine::{condition, declare_one, scope};
 use crate::spec::{Names, Query, Rng, Spec, COUNTRIES};
 
 const TENANTS: usize = 8;
+/// At most this many named lists; a small set has fewer (one for each
+/// eight rules), so that it is not mostly lists.
 const LISTS: usize = 64;
 const PURPOSES: [&str; 4] = ["humanitarian", "research", "retail", "defence"];
 const RESOURCES: [&str; 6] = [
@@ -91,8 +93,9 @@ pub fn files(spec: &Spec) -> Vec<(String, String)> {
         "attribute country: text\nattribute amount: number\nattribute verified: bool\n\
          attribute tenant: text\nattribute purpose: text\nattribute resource: text\nattribute source: ip\n",
     );
+    let lists = (spec.rules.len() / 8).clamp(1, LISTS);
     let mut rng = Rng::new(7);
-    for k in 0..LISTS {
+    for k in 0..lists {
         let countries: Vec<String> = (0..3)
             .map(|_| format!("\"{}\"", rng.pick(&COUNTRIES)))
             .collect();
@@ -102,7 +105,7 @@ pub fn files(spec: &Spec) -> Vec<(String, String)> {
         ));
     }
     let mut files = vec![("vocabulary.policy".to_string(), vocabulary)];
-    let mut lists_read = vec![false; LISTS];
+    let mut lists_read = vec![false; lists];
     for (part, rules) in spec.rules.chunks(100_000).enumerate() {
         let mut text = String::new();
         for i in 0..rules.len() {
@@ -185,7 +188,7 @@ fn rule_text(text: &mut String, spec: &Spec, n: usize, lists_read: &mut [bool]) 
         let written = condition(&rule.where_);
         // one list of values in two becomes a named list
         if n.is_multiple_of(2) && written.contains("country in [") {
-            let k = n / 2 % LISTS;
+            let k = n / 2 % lists_read.len();
             lists_read[k] = true;
             let start = written.find("country in [").expect("found");
             let end = start + written[start..].find(']').expect("a closed list") + 1;
