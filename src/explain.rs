@@ -116,12 +116,63 @@ enum Failure {
     Unknown(String, Option<Span>),
 }
 
-/// "a `partner`", "a `partner` or a `vendor`".
+/// "a `partner`", "an `admin` or a `vendor`".
 fn one_of(names: &Names, ids: &[NameId]) -> String {
     ids.iter()
-        .map(|&i| format!("a `{}`", names.names[i as usize]))
+        .map(|&i| {
+            let name = names.names[i as usize].as_str();
+            format!("{} `{name}`", indefinite_article(name))
+        })
         .collect::<Vec<_>>()
         .join(" or ")
+}
+
+/// "a" or "an" before a name, by how it is most likely said: by its first
+/// letter, but "a" before the vowels said as "you" or "w" (`eu_owned`,
+/// `user`, `unit`, `one_off`).
+fn indefinite_article(name: &str) -> &'static str {
+    let lower = name.to_ascii_lowercase();
+    let said_as_consonant = ["eu", "uni", "use", "usu", "uti", "ure", "one", "once"]
+        .iter()
+        .any(|p| lower.starts_with(p));
+    if lower.starts_with(['a', 'e', 'i', 'o', 'u']) && !said_as_consonant {
+        "an"
+    } else {
+        "a"
+    }
+}
+
+/// Why a name is not under a scope it would be under if every conditional
+/// membership held: the first such membership that does not hold for the
+/// query, as written and where ("`actor alice in admin where ...`
+/// (vocabulary.policy:15) does not hold for this query"); `None` where no
+/// membership could lead there.
+fn blocked_membership(policy: &Policy, kind: Kind, query: &Query, ids: &[NameId]) -> Option<String> {
+    let vocab = &policy.vocabulary;
+    let names = vocab.names(kind);
+    let id = match kind {
+        Kind::Action => query.action,
+        Kind::Actor => query.actor,
+        Kind::Category => query.category.flatten(),
+    }?;
+    let maybe = names.ancestors_maybe(id);
+    let leads = |from: NameId| {
+        let above = names.ancestors_maybe(from);
+        ids.iter().any(|&s| above[s as usize])
+    };
+    let m = vocab.memberships.iter().find(|m| {
+        m.kind == kind
+            && maybe[m.child as usize]
+            && leads(m.parent)
+            && crate::eval::membership(m, query) != Truth::True
+    })?;
+    let file = policy.sources.get(m.span.file);
+    let text = file.text.get(m.span.range()).unwrap_or("").trim();
+    let line = file.line_col(m.span.start()).line;
+    Some(format!(
+        "`{text}` ({}:{line}) does not hold for this query",
+        file.name
+    ))
 }
 
 fn first_failure(
@@ -147,11 +198,14 @@ fn first_failure(
     if let Some(ids) = &rule.actors {
         match in_scope(&rule.actors, actors) {
             Truth::False => {
-                let reason = format!(
+                let mut reason = format!(
                     "`{}` is not {}",
                     query.name(Kind::Actor, vocab).unwrap_or_default(),
                     one_of(vocab.names(Kind::Actor), ids)
                 );
+                if let Some(why) = blocked_membership(policy, Kind::Actor, query, ids) {
+                    reason.push_str(&format!(" here: {why}"));
+                }
                 return Failure::False(reason, rule.clauses.actors);
             }
             Truth::Unknown if unknown.is_none() => {
@@ -170,10 +224,13 @@ fn first_failure(
         match (categories, query.name(Kind::Category, vocab)) {
             (Some(above), Some(name)) => match in_scope(&rule.categories, above) {
                 Truth::False => {
-                    let reason = format!(
+                    let mut reason = format!(
                         "`{name}` is not {}",
                         one_of(vocab.names(Kind::Category), ids)
                     );
+                    if let Some(why) = blocked_membership(policy, Kind::Category, query, ids) {
+                        reason.push_str(&format!(" here: {why}"));
+                    }
                     return Failure::False(reason, rule.clauses.categories);
                 }
                 Truth::Unknown if unknown.is_none() => {
@@ -256,5 +313,26 @@ fn upper_words(date: NaiveDate, b: Bound) -> String {
         TimeOp::On => format!("{q} is not {w}"),
         TimeOp::Between => format!("{q} is after {w}, the end of the window"),
         _ => format!("{q} is after {w}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::indefinite_article;
+
+    #[test]
+    fn articles_follow_how_names_are_said() {
+        for (name, article) in [
+            ("admin", "an"),
+            ("partner", "a"),
+            ("eu_owned_subsidiary", "a"),
+            ("user", "a"),
+            ("individual", "an"),
+            ("Operator", "an"),
+            ("one_off", "a"),
+            ("unknown_buyer", "an"),
+        ] {
+            assert_eq!(indefinite_article(name), article, "{name}");
+        }
     }
 }
