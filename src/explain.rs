@@ -147,7 +147,12 @@ fn indefinite_article(name: &str) -> &'static str {
 /// query, as written and where ("`actor alice in admin where ...`
 /// (vocabulary.policy:15) does not hold for this query"); `None` where no
 /// membership could lead there.
-fn blocked_membership(policy: &Policy, kind: Kind, query: &Query, ids: &[NameId]) -> Option<String> {
+fn blocked_membership(
+    policy: &Policy,
+    kind: Kind,
+    query: &Query,
+    ids: &[NameId],
+) -> Option<String> {
     let vocab = &policy.vocabulary;
     let names = vocab.names(kind);
     let id = match kind {

@@ -331,12 +331,16 @@ impl PolicySet {
     }
 
     /// [`PolicySet::check_raw`], taking the query's values rather than
-    /// copying them.
+    /// copying them. Each error's help follows its message, as `--query`
+    /// shows it: "undeclared actor `partnr`: did you mean `partner`?".
     pub fn check_owned(&self, raw: check::RawQuery) -> Result<Query, String> {
         check::check_query_owned(&self.policy.vocabulary, raw, self.today).map_err(|errors| {
             errors
                 .iter()
-                .map(|d| d.message.clone())
+                .map(|d| match &d.help {
+                    Some(help) => format!("{}: {help}", d.message),
+                    None => d.message.clone(),
+                })
                 .collect::<Vec<_>>()
                 .join("; ")
         })

@@ -37,6 +37,42 @@ impl Checker {
         Some(expr)
     }
 
+    /// `channel == web`: a word that names nothing, compared with a text
+    /// attribute, was meant as text. Reports it so (true), or leaves it
+    /// to the usual checks (false).
+    fn unquoted_text(&mut self, word: &ast::Expr, other: &ast::Expr) -> bool {
+        let (ast::ExprKind::Attribute(word), ast::ExprKind::Attribute(attr)) =
+            (&word.kind, &other.kind)
+        else {
+            return false;
+        };
+        let vocab = &self.vocab;
+        let names_something = vocab.attribute(&word.text).is_some()
+            || vocab.constants.iter().any(|c| c.name == word.text)
+            || vocab.list(&word.text).is_some();
+        let text_attribute = vocab
+            .attribute(&attr.text)
+            .is_some_and(|a| vocab.attributes[a].ty == Type::Text);
+        // a word one edit from an attribute is a misspelt attribute
+        let misspelt = closest_hint(&word.text, vocab.attributes.iter().map(|a| a.name.as_str()));
+        if names_something || !text_attribute || misspelt.is_some() {
+            return false;
+        }
+        self.error(
+            Diagnostic::new(
+                Code::UndeclaredAttribute,
+                format!("undeclared attribute `{}`", word.text),
+            )
+            .at(word.span, "not declared")
+            .help(format!(
+                "`{}` is text: to compare it with the text {w}, write it in double quotes: `\"{w}\"`",
+                attr.text,
+                w = word.text
+            )),
+        );
+        true
+    }
+
     /// Checks an expression and returns it with its type; `None` after an
     /// error has been reported, so that one mistake gives one message.
     fn expr(&mut self, e: &ast::Expr) -> Option<(Expr, Type)> {
@@ -264,6 +300,9 @@ impl Checker {
                 (kind, Type::Bool)
             }
             ast::ExprKind::Compare(op, l, r) => {
+                if self.unquoted_text(l, r) || self.unquoted_text(r, l) {
+                    return None;
+                }
                 let left = self.expr(l);
                 let right = self.expr(r);
                 let ((left, lt), (right, rt)) = (left?, right?);

@@ -196,8 +196,8 @@ pub(crate) fn undeclared(
 
 fn article(kind: Kind) -> &'static str {
     match kind {
-        Kind::Action => "an",
-        _ => "a",
+        Kind::Action | Kind::Actor => "an",
+        Kind::Category => "a",
     }
 }
 

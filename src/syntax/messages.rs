@@ -58,14 +58,16 @@ pub(super) fn convert_error(
         // The first word does not start a statement.
         let at = skip_trivia(text, range.start);
         let len = token_len(&text[at..]);
+        let help = if text[at..].starts_with("//") || text[at..].starts_with("/*") {
+            "comments start with `#` and run to the end of the line"
+        } else {
+            "a statement starts with `action`, `actor`, `category`, `attribute`, `default`, `allow`, `deny` or `test`"
+        };
         return SyntaxError::Unexpected {
             span: Span::new(file, at, at + len),
             expected: vec!["a declaration".into(), "a rule".into(), "a test".into()],
             found: found_words(&text[at..at + len]),
-            help: Some(
-                "a statement starts with `action`, `actor`, `category`, `attribute`, `default`, `allow`, `deny` or `test`"
-                    .to_string(),
-            ),
+            help: Some(help.to_string()),
         };
     }
     let (found, found_span) = if at >= end {
@@ -90,7 +92,11 @@ pub(super) fn convert_error(
     collapse_time_keywords(&mut expected);
     // "the end of the rule" reads best last
     expected.sort_by_key(|e| e.starts_with("the end"));
-    let help = hint(&text[found_span.clone()], &positives, at >= end);
+    let around = (
+        &text[range.start..found_span.start],
+        &text[found_span.end..end.max(found_span.end)],
+    );
+    let help = hint(&text[found_span.clone()], around, &positives, at >= end);
     SyntaxError::Unexpected {
         span: Span::new(file, found_span.start, found_span.end),
         expected,
@@ -178,8 +184,27 @@ fn collapse_time_keywords(expected: &mut Vec<String>) {
     }
 }
 
-/// Help for the mistakes people make most.
-fn hint(found: &str, positives: &[Rule], at_end: bool) -> Option<String> {
+/// The type a word from another language means, for `attribute n: int`.
+fn type_meant(word: &str) -> Option<&'static str> {
+    Some(match word {
+        "int" | "integer" | "float" | "double" | "decimal" | "numeric" | "long" => "number",
+        "string" | "str" | "String" | "varchar" => "text",
+        "boolean" | "Boolean" => "bool",
+        "datetime" | "timestamp" | "time" => "date",
+        "ipaddr" | "inet" | "address" => "ip",
+        _ => return None,
+    })
+}
+
+/// Help for the mistakes people make most; `before` and `after` are the
+/// statement's text on either side of what was found.
+fn hint(
+    found: &str,
+    (before, after): (&str, &str),
+    positives: &[Rule],
+    at_end: bool,
+) -> Option<String> {
+    let word_char = |c: char| c.is_ascii_alphanumeric() || c == '_';
     let wants = |r: Rule| positives.contains(&r);
     let wants_name = wants(Rule::name)
         || wants(Rule::declared_names)
@@ -190,9 +215,67 @@ fn hint(found: &str, positives: &[Rule], at_end: bool) -> Option<String> {
     if at_end {
         return None;
     }
+    let starts_clause = matches!(
+        found,
+        "by" | "to"
+            | "where"
+            | "unless"
+            | "from"
+            | "until"
+            | "after"
+            | "before"
+            | "on"
+            | "between"
+            | "because"
+            | "in"
+            | "priority"
+    );
+    if wants_name && starts_clause && before.trim_end().ends_with(',') {
+        return Some(format!(
+            "a list of names ends without a comma: remove the `,` before `{found}`"
+        ));
+    }
+    if wants(Rule::type_name) {
+        if let Some(ty) = type_meant(found) {
+            return Some(format!("edict calls this type `{ty}`: write `: {ty}`"));
+        }
+    }
+    if found.starts_with(|c: char| !c.is_ascii()) {
+        return Some(
+            "names, keywords and numbers are ASCII (letters, digits and `_`); text in double quotes may hold any character"
+                .to_string(),
+        );
+    }
+    if found.starts_with(|c: char| c.is_ascii_digit())
+        && (found.contains('_') || found.contains(['e', 'E']))
+    {
+        return Some(
+            "numbers are written in full, without separators or exponents, like `100000` or `2.5`"
+                .to_string(),
+        );
+    }
+    if found == "-" && before.ends_with(word_char) && after.starts_with(word_char) {
+        let head = &before[before.trim_end_matches(word_char).len()..];
+        let tail = &after[..after.find(|c: char| !word_char(c)).unwrap_or(after.len())];
+        return Some(format!("a name cannot hold `-`: write `{head}_{tail}`"));
+    }
+    if wants(Rule::text) && matches!(found, "yes" | "no" | "y" | "n" | "on" | "off") {
+        return Some(format!(
+            "a bool is written `true` or `false`; text is written in double quotes: \"{found}\""
+        ));
+    }
+    if wants(Rule::text) && !wants_name && found.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        let quoted = if before.trim_end().ends_with("because") {
+            let line = after.lines().next().unwrap_or("");
+            format!("{found}{line}").trim_end().to_string()
+        } else {
+            found.to_string()
+        };
+        return Some(format!("text is written in double quotes: \"{quoted}\""));
+    }
     if wants_name && is_keyword(found) {
         return Some(format!(
-            "`{found}` is a keyword, so it cannot be a name: choose another, like `{found}_`"
+            "`{found}` is a keyword: to use it as a name, write it in backticks, `` `{found}` ``"
         ));
     }
     if (wants_name || wants(Rule::attribute_def)) && found.chars().any(|c| c.is_ascii_uppercase()) {
@@ -202,6 +285,12 @@ fn hint(found: &str, positives: &[Rule], at_end: bool) -> Option<String> {
         ));
     }
     if wants(Rule::date) || wants(Rule::bound_date) {
+        let day = found
+            .get(..10)
+            .filter(|_| found[10..].starts_with(['T', 't']));
+        if let Some(day) = day.filter(|d| crate::value::parse_date(d).is_ok()) {
+            return Some(format!("a date has no time of day or zone: write `{day}`"));
+        }
         return Some("dates are written YYYY-MM-DD, like 2021-03-31".to_string());
     }
     if wants(Rule::kw_category) {
