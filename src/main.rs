@@ -225,6 +225,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 }
             };
             let report = set.run_tests(filter.as_deref());
+            if let Some(filter) = filter.as_deref().filter(|_| report.results.is_empty()) {
+                return Err(no_test_matches(&set, filter));
+            }
             match common.format() {
                 Format::Json => {
                     let mut json = render::report_json(set.policy(), &report);
@@ -239,6 +242,25 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             }
             Ok(exit(report.failed() == 0))
         }
+    }
+}
+
+/// A filter that selects no test is a mistake (a typo in CI would pass
+/// green): say so, with the names there are.
+fn no_test_matches(set: &PolicySet, filter: &str) -> String {
+    let names: Vec<String> = set
+        .policy()
+        .tests
+        .iter()
+        .map(|t| format!("\"{}\"", t.name))
+        .collect();
+    if names.is_empty() {
+        format!("--filter `{filter}` matches no test: the set has no tests")
+    } else {
+        format!(
+            "--filter `{filter}` matches no test name; the tests are {}",
+            names.join(", ")
+        )
     }
 }
 

@@ -293,6 +293,15 @@ fn failing_tests_show_expected_actual_and_rules() {
     let out = edict(&["test", dir.to_str().expect("path"), "--filter", "right"]);
     assert!(out.status.success(), "{}", text(&out.stdout));
     assert_eq!(text(&out.stdout).lines().last(), Some("1 passed, 0 failed"));
+
+    // a filter that matches nothing is a mistake, not a green run
+    let out = edict(&["test", dir.to_str().expect("path"), "--filter", "rihgt"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("matches no test name") && stderr.contains("\"right\""),
+        "{stderr}"
+    );
 }
 
 #[test]
