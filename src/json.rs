@@ -29,7 +29,7 @@ struct Usual<'a> {
 }
 
 /// An attributes object with its names borrowed from the line; a name given
-/// twice is refused here (the slow way keeps the last, as JSON values do).
+/// twice is left to the slow way, which says so.
 struct Attributes<'a>(Vec<(Cow<'a, str>, Json)>);
 
 /// A text borrowed from the line when it has no escapes.
@@ -80,6 +80,70 @@ impl<'de: 'a, 'a> Deserialize<'de> for Attributes<'a> {
     }
 }
 
+/// Any JSON value whose objects give no key twice; reading one refuses the
+/// first key repeated in an object at any depth.
+struct Unrepeated;
+
+impl<'de> Deserialize<'de> for Unrepeated {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Unrepeated;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON value")
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Unrepeated, E> {
+                Ok(Unrepeated)
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Unrepeated, E> {
+                Ok(Unrepeated)
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Unrepeated, E> {
+                Ok(Unrepeated)
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Unrepeated, E> {
+                Ok(Unrepeated)
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Unrepeated, E> {
+                Ok(Unrepeated)
+            }
+            fn visit_unit<E>(self) -> Result<Unrepeated, E> {
+                Ok(Unrepeated)
+            }
+            fn visit_none<E>(self) -> Result<Unrepeated, E> {
+                Ok(Unrepeated)
+            }
+            fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Unrepeated, D::Error> {
+                Unrepeated::deserialize(d)
+            }
+            fn visit_seq<S: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: S,
+            ) -> Result<Unrepeated, S::Error> {
+                while seq.next_element::<Unrepeated>()?.is_some() {}
+                Ok(Unrepeated)
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(
+                self,
+                mut map: M,
+            ) -> Result<Unrepeated, M::Error> {
+                let mut keys: Vec<String> = Vec::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    if keys.contains(&key) {
+                        return Err(serde::de::Error::custom(format!(
+                            "the key `{key}` is given twice in one object"
+                        )));
+                    }
+                    map.next_value::<Unrepeated>()?;
+                    keys.push(key);
+                }
+                Ok(Unrepeated)
+            }
+        }
+        d.deserialize_any(Visit)
+    }
+}
+
 /// Reads one JSON query; the error is one plain sentence.
 pub fn parse_query(line: &str) -> Result<RawQuery<'_>, String> {
     if let Ok(usual) = serde_json::from_str::<Usual>(line) {
@@ -89,8 +153,10 @@ pub fn parse_query(line: &str) -> Result<RawQuery<'_>, String> {
             actor: field(usual.actor),
             category: usual.category.map(field),
             date: usual.date.map(field),
-            attributes: match usual.attributes {
-                Some(Attributes(list)) => attributes(list)?,
+            attributes: match usual.attributes.map(|Attributes(list)| attributes(list)) {
+                Some(Ok(list)) => list,
+                // the slow way says what is wrong first, as it reads
+                Some(Err(_)) => return parse_slowly(line),
                 None => Vec::new(),
             },
         });
@@ -103,6 +169,16 @@ pub fn parse_query(line: &str) -> Result<RawQuery<'_>, String> {
 pub fn parse_slowly(line: &str) -> Result<RawQuery<'static>, String> {
     let json: Json = serde_json::from_str(line)
         .map_err(|e| format!("invalid JSON: {}", lower_first(&e.to_string())))?;
+    // a JSON value keeps the last of a repeated key: refuse it instead,
+    // since which one the writer meant is not known
+    if let Err(e) = serde_json::from_str::<Unrepeated>(line) {
+        return Err(e
+            .to_string()
+            .split(" at line")
+            .next()
+            .unwrap_or("")
+            .to_string());
+    }
     let Json::Object(mut object) = json else {
         return Err(
             "a query must be a JSON object, like {\"action\": \"sale\", \"actor\": \"partner\"}"
@@ -233,6 +309,7 @@ mod tests {
             r#"[{"action": "sale", "actor": "partner"}]"#,
             r#""sale""#,
             r#"{"action": "sale", "actor": "partner", "attributes": {"a": 1, "a": 2}}"#,
+            r#"{"action": "sale", "actor": "partner", "attributes": {"a": 1, "b": {"c": 1, "c": 2}}}"#,
             "",
             "{",
         ];
@@ -240,6 +317,28 @@ mod tests {
             assert_eq!(
                 format!("{:?}", parse_query(line)),
                 format!("{:?}", parse_slowly(line)),
+                "{line}"
+            );
+        }
+    }
+
+    /// A key given twice is refused, not read as its last value.
+    #[test]
+    fn repeated_keys_are_refused() {
+        for (line, key) in [
+            (
+                r#"{"action": "sale", "action": "license", "actor": "partner"}"#,
+                "action",
+            ),
+            (
+                r#"{"action": "sale", "actor": "partner", "attributes": {"a": 1, "a": 2}}"#,
+                "a",
+            ),
+        ] {
+            let error = parse_query(line).expect_err(line);
+            assert_eq!(
+                error,
+                format!("the key `{key}` is given twice in one object"),
                 "{line}"
             );
         }
