@@ -93,6 +93,8 @@ codes! {
     DeadAllow = "W104", Warning, "an allow that an unconditional deny always overrides";
     Conflict = "W105", Warning, "an allow and a deny that overlap, neither inside the other";
     UnreachableExemption = "W106", Warning, "an exemption that no deny it names can reach";
+    UndatedExpectation = "W107", Warning, "a test expectation without a date, decided for whatever day the test runs";
+    PastTheCalendar = "W108", Warning, "a time window that begins after the last date a query can give";
 }
 
 /// A secondary place that a diagnostic points at.

@@ -16,7 +16,27 @@ pub fn lint(policy: &Policy) -> Vec<Diagnostic> {
     constant_conditions(policy, &mut out);
     redundant_rules(policy, &mut out);
     unreachable_exemptions(policy, &mut out);
+    windows_past_the_calendar(policy, &mut out);
     out
+}
+
+/// `W108`: a window that begins after 9999-12-31, the last date a query
+/// can be written for, so the rule never applies.
+fn windows_past_the_calendar(policy: &Policy, out: &mut Vec<Diagnostic>) {
+    let last = chrono::NaiveDate::from_ymd_opt(9999, 12, 31).expect("a date");
+    for rule in &policy.rules {
+        let Some(from) = rule.from.filter(|b| b.date > last) else {
+            continue;
+        };
+        out.push(
+            Diagnostic::new(
+                Code::PastTheCalendar,
+                "this window begins after 9999-12-31, the last date a query can give: the rule never applies",
+            )
+            .at(from.span, format!("first day {}", from.date))
+            .help("for a rule that is not in force yet, give the date it starts; to switch a rule off, remove it"),
+        );
+    }
 }
 
 /// `W106`: an exemption none of whose denies could ever apply where it
@@ -324,6 +344,21 @@ fn constant_parts(expr: &Expr, word: &str, empty: &Query, out: &mut Vec<Diagnost
             )),
         );
         return;
+    }
+    if let ExprKind::In { negated, list, .. } = &expr.kind {
+        if list.is_empty() {
+            let value = if *negated { "true" } else { "false" };
+            out.push(
+                Diagnostic::new(
+                    Code::ConstantCondition,
+                    format!(
+                        "an empty list holds no value: this part of the `{word}` condition is always {value} where the attribute is given"
+                    ),
+                )
+                .at(expr.span, format!("always {value}"))
+                .help("list the values it should hold, or remove this part"),
+            );
+        }
     }
     match &expr.kind {
         ExprKind::Not(e) => constant_parts(e, word, empty, out),

@@ -675,7 +675,18 @@ impl Checker {
             }
             let mut expectations = Vec::new();
             for e in &t.expectations {
-                match check_query(&self.vocab, &RawQuery::from_ast(&e.query), today) {
+                let raw = RawQuery::from_ast(&e.query);
+                if raw.date.is_none() {
+                    self.diagnostics.push(
+                        Diagnostic::new(
+                            Code::UndatedExpectation,
+                            "this expectation gives no date, so it is decided for the day the test runs",
+                        )
+                        .at(e.query.span, "no `on DATE`")
+                        .help("give it the date it is about, like `on 2021-04-01`: a rule's window can make it pass today and fail tomorrow"),
+                    );
+                }
+                match check_query(&self.vocab, &raw, today) {
                     Ok(query) => {
                         let source = self.sources.get(e.span.file);
                         expectations.push(model::Expectation {
