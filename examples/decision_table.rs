@@ -22,7 +22,11 @@ fn table(set: &edict::PolicySet) -> String {
         .tests
         .iter()
         .flat_map(|t| &t.expectations)
-        .map(|e| (e.text.clone(), Ok(set.decide(&e.query))))
+        .map(|e| edict::render::TableRow {
+            query: e.text.clone(),
+            date: Some(e.query.date),
+            answer: Ok(set.decide(&e.query)),
+        })
         .collect();
     edict::render::decision_table(set.policy(), &rows)
 }

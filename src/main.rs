@@ -288,7 +288,11 @@ fn eval_one(common: &Common, set: &PolicySet, text: &str, explain: bool) -> Exit
                     "{}",
                     render::decision_table(
                         set.policy(),
-                        &[(text.trim().to_string(), Ok(decision))]
+                        &[render::TableRow {
+                            query: text.trim().to_string(),
+                            date: Some(query.date),
+                            answer: Ok(decision),
+                        }]
                     )
                 ),
             }
@@ -493,7 +497,12 @@ fn eval_table(
                     .unwrap_or_else(|_| query_text.to_string()),
                 Err(_) => query_text.to_string(),
             };
-            table.push((query_text, answer.map(|(_, decision)| decision)));
+            let date = answer.as_ref().ok().map(|(query, _)| query.date);
+            table.push(render::TableRow {
+                query: query_text,
+                date,
+                answer: answer.map(|(_, decision)| decision),
+            });
         }
     }
     let mut out = std::io::stdout().lock();

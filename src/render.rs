@@ -582,13 +582,22 @@ pub fn report_json(policy: &Policy, report: &Report) -> Json {
     json!({"passed": report.passed(), "failed": report.failed(), "tests": tests})
 }
 
-/// A decision table: one row a query, with the decision and the deciding
+/// One row of a decision table: the query as written, the date it was
+/// decided for (`None` when it could not be checked), and its answer.
+pub struct TableRow {
+    pub query: String,
+    pub date: Option<chrono::NaiveDate>,
+    pub answer: Result<Decision, String>,
+}
+
+/// A decision table: one row a query, with the date it was decided for (a
+/// query without one is decided for today), the decision and the deciding
 /// rules by id (`default` when the default decided). It is stable and
 /// diffable, made to be pinned with a snapshot test.
-pub fn decision_table(policy: &Policy, rows: &[(String, Result<Decision, String>)]) -> String {
-    let mut out = String::from("| query | decision | rules |\n|---|---|---|\n");
-    for (query, answer) in rows {
-        let (decision, rules) = match answer {
+pub fn decision_table(policy: &Policy, rows: &[TableRow]) -> String {
+    let mut out = String::from("| query | date | decision | rules |\n|---|---|---|---|\n");
+    for row in rows {
+        let (decision, rules) = match &row.answer {
             Ok(d) if d.by_default => (d.effect.as_str().to_string(), "default".to_string()),
             Ok(d) => (
                 d.effect.as_str().to_string(),
@@ -600,9 +609,10 @@ pub fn decision_table(policy: &Policy, rows: &[(String, Result<Decision, String>
             ),
             Err(message) => ("error".to_string(), message.clone()),
         };
+        let date = row.date.map_or_else(String::new, |d| d.to_string());
         out.push_str(&format!(
-            "| {} | {decision} | {} |\n",
-            cell(query),
+            "| {} | {date} | {decision} | {} |\n",
+            cell(&row.query),
             cell(&rules)
         ));
     }

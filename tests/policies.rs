@@ -59,7 +59,11 @@ fn decision_tables_are_pinned() {
             .tests
             .iter()
             .flat_map(|t| &t.expectations)
-            .map(|e| (e.text.clone(), Ok(policy.decide(&e.query))))
+            .map(|e| edict::render::TableRow {
+                query: e.text.clone(),
+                date: Some(e.query.date),
+                answer: Ok(policy.decide(&e.query)),
+            })
             .collect();
         insta::assert_snapshot!(
             format!("decisions_{name}"),
