@@ -94,6 +94,7 @@ codes! {
     Conflict = "W105", Warning, "an allow and a deny that overlap, neither inside the other";
     UnreachableExemption = "W106", Warning, "an exemption that no deny it names can reach";
     UndatedExpectation = "W107", Warning, "a test expectation without a date, decided for whatever day the test runs";
+    Lookalike = "W109", Warning, "a name of an open kind used once, that is a slip away from another";
     PastTheCalendar = "W108", Warning, "a time window that begins after the last date a query can give";
 }
 

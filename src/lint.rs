@@ -17,7 +17,102 @@ pub fn lint(policy: &Policy) -> Vec<Diagnostic> {
     redundant_rules(policy, &mut out);
     unreachable_exemptions(policy, &mut out);
     windows_past_the_calendar(policy, &mut out);
+    lookalike_names(policy, &mut out);
     out
+}
+
+/// `W109`: where a kind is open (names come into being by use), a name
+/// used once that is a slip away from another name of its kind
+/// (`stateowned` beside `state_owned`) is most likely a misspelling, which
+/// would otherwise decide silently as a name of its own. Names in test
+/// queries that no rule mentions are held to the names the rules use.
+fn lookalike_names(policy: &Policy, out: &mut Vec<Diagnostic>) {
+    use crate::check::suggest::closest;
+    for kind in Kind::ALL
+        .into_iter()
+        .filter(|&k| !policy.vocabulary.names(k).closed)
+    {
+        let names = policy.vocabulary.names(kind);
+        let mut uses: Vec<(usize, Option<crate::source::Span>)> =
+            vec![(0, None); names.names.len()];
+        for rule in &policy.rules {
+            for &id in rule_scope(rule, kind).iter().flatten() {
+                let at = &mut uses[id as usize];
+                at.0 += 1;
+                at.1 = at.1.or(Some(rule.span));
+            }
+        }
+        for (id, name) in names.names.iter().enumerate() {
+            if uses[id].0 != 1 || names.declared_at[id].is_some() {
+                continue;
+            }
+            // held to the names used more, or used once before it
+            let others = names.names.iter().enumerate().filter(|&(o, _)| {
+                o != id
+                    && (uses[o].0 > 1
+                        || (uses[o].0 == 1 && o < id)
+                        || names.declared_at[o].is_some())
+            });
+            if let (Some(like), Some(span)) =
+                (closest(name, others.map(|(_, n)| n.as_str())), uses[id].1)
+            {
+                out.push(lookalike(
+                    kind,
+                    name,
+                    like,
+                    span,
+                    "appears in this rule alone",
+                ));
+            }
+        }
+        for e in policy.tests.iter().flat_map(|t| &t.expectations) {
+            let stranger = match kind {
+                Kind::Action => &e.query.strangers.action,
+                Kind::Actor => &e.query.strangers.actor,
+                Kind::Category => &e.query.strangers.category,
+            };
+            let known = names.names.iter().map(String::as_str);
+            if let Some((name, like)) = stranger
+                .as_deref()
+                .and_then(|n| Some((n, closest(n, known)?)))
+            {
+                out.push(lookalike(
+                    kind,
+                    name,
+                    like,
+                    e.span,
+                    "appears in no rule, only in this test,",
+                ));
+            }
+        }
+    }
+}
+
+fn rule_scope(rule: &Rule, kind: Kind) -> &Option<Vec<NameId>> {
+    match kind {
+        Kind::Action => &rule.actions,
+        Kind::Actor => &rule.actors,
+        Kind::Category => &rule.categories,
+    }
+}
+
+fn lookalike(
+    kind: Kind,
+    name: &str,
+    like: &str,
+    span: crate::source::Span,
+    where_: &str,
+) -> Diagnostic {
+    Diagnostic::new(
+        Code::Lookalike,
+        format!("{} `{name}` {where_} and is a slip away from `{like}`", kind.as_str()),
+    )
+    .at(span, format!("`{name}` here"))
+    .help(format!(
+        "if you meant `{like}`, write it; if `{name}` is a name of its own, declare the {}s (`{} {name}`) so that a misspelling is an error",
+        kind.as_str(),
+        kind.as_str()
+    ))
 }
 
 /// `W108`: a window that begins after 9999-12-31, the last date a query
