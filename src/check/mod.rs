@@ -618,13 +618,35 @@ impl Checker {
                 };
                 if let Some(first) = slot {
                     ok = false;
+                    let whole = |op: TimeOp| matches!(op, TimeOp::On | TimeOp::Between);
+                    let (first_whole, this_whole) = (whole(first.op), whole(bound.op));
                     let first = first.span;
+                    let mixed = first_whole || this_whole;
+                    let label = |is_whole: bool, nth: &str| match (is_whole, mixed) {
+                        (true, _) => "a whole window: a lower and an upper bound".to_string(),
+                        (false, true) if side == "upper" => "and an upper bound".to_string(),
+                        (false, true) => "and a lower bound".to_string(),
+                        (false, false) => format!("{nth} {side} bound"),
+                    };
+                    let (message, help) = if mixed {
+                        (
+                            "this rule has a whole window and another time bound".to_string(),
+                            "`on D` is `from D until D` and `between A and B` is `from A until B`: keep it alone, or write one `from` and one `until`",
+                        )
+                    } else {
+                        (
+                            format!("this rule has two {side} time bounds"),
+                            "give a rule one lower and one upper bound at most, like `from 2021-03-31 until 2022-12-31`",
+                        )
+                    };
                     self.error(
-                        Diagnostic::new(Code::DuplicateBound, format!("this rule has two {side} time bounds"))
-                            .at(bound.span, format!("second {side} bound"))
-                            .note(first, format!("first {side} bound"))
-                            .help("give a rule one lower and one upper bound at most, like `from 2021-03-31 until 2022-12-31`"),
+                        Diagnostic::new(Code::DuplicateBound, message)
+                            .at(bound.span, label(this_whole, "second"))
+                            .note(first, label(first_whole, "first"))
+                            .help(help),
                     );
+                    // one report for a whole window's two sides
+                    break;
                 } else {
                     *slot = Some(Bound {
                         date: value,
@@ -642,11 +664,11 @@ impl Checker {
                     Diagnostic::new(Code::EmptyWindow, "no date satisfies this time window")
                         .at(
                             hi_span,
-                            format!("the window must end by {}", hi.format("%Y-%m-%d")),
+                            format!("so its last day is {}", hi.format("%Y-%m-%d")),
                         )
                         .note(
                             lo_span,
-                            format!("but it starts on {}", lo.format("%Y-%m-%d")),
+                            format!("so its first day is {}", lo.format("%Y-%m-%d")),
                         )
                         .help("check the dates: the window starts after it ends"),
                 );
