@@ -14,6 +14,9 @@ pub struct Explanation {
     /// Index of the rule in [`Policy::rules`].
     pub rule: usize,
     pub applied: bool,
+    /// Whether the query's names are ones the rule is about (true or
+    /// unknown); false for a rule about other actors or categories.
+    pub in_scope: bool,
     /// Why it did not apply, or why it applied although something was
     /// unknown; `None` for a rule that simply applied.
     pub reason: Option<String>,
@@ -34,25 +37,29 @@ pub fn explain(policy: &Policy, query: &Query) -> Vec<Explanation> {
         if action == Truth::False {
             continue;
         }
-        let (applied, reason, span) =
-            match first_failure(policy, rule, query, (action, &actors), categories.as_ref()) {
-                Failure::None => (true, None, None),
-                Failure::False(reason, span) => (false, Some(reason), span),
-                Failure::Unknown(reason, span) => {
-                    let deny = rule.effect == Effect::Deny && !rule.is_exemption();
-                    let outcome = if deny {
-                        "a deny applies when unknown"
-                    } else if rule.is_exemption() {
-                        "an exemption needs a known match"
-                    } else {
-                        "an allow needs a known match"
-                    };
-                    (deny, Some(format!("{reason} ({outcome})")), span)
-                }
-            };
+        let failure = first_failure(policy, rule, query, (action, &actors), categories.as_ref());
+        let in_scope = !matches!(failure, Failure::OutOfScope(..));
+        let (applied, reason, span) = match failure {
+            Failure::None => (true, None, None),
+            Failure::False(reason, span) | Failure::OutOfScope(reason, span) => {
+                (false, Some(reason), span)
+            }
+            Failure::Unknown(reason, span) => {
+                let deny = rule.effect == Effect::Deny && !rule.is_exemption();
+                let outcome = if deny {
+                    "a deny applies when unknown"
+                } else if rule.is_exemption() {
+                    "an exemption needs a known match"
+                } else {
+                    "an allow needs a known match"
+                };
+                (deny, Some(format!("{reason} ({outcome})")), span)
+            }
+        };
         out.push(Explanation {
             rule: index,
             applied,
+            in_scope,
             reason,
             span,
         });
@@ -102,6 +109,19 @@ fn what_beat_what(policy: &Policy, query: &Query, out: &mut [Explanation]) {
     }
 }
 
+/// Of a condition whose truth is `t`, made of parts joined by the word
+/// that lets one part decide (`and` for false, `or` for true), the first
+/// part with that truth, followed down; `None` for a condition of one part.
+fn deciding_part<'a>(expr: &'a Expr, query: &Query, t: Truth) -> Option<&'a Expr> {
+    use crate::model::ExprKind;
+    let parts = match (&expr.kind, t) {
+        (ExprKind::And(parts), Truth::False) | (ExprKind::Or(parts), Truth::True) => parts,
+        _ => return None,
+    };
+    let part = parts.iter().find(|p| truth(p, query) == t)?;
+    Some(deciding_part(part, query, t).unwrap_or(part))
+}
+
 /// "`name`", or "at FILE:LINE" for a rule without one.
 fn named(rule: &Rule) -> String {
     match &rule.name {
@@ -112,6 +132,8 @@ fn named(rule: &Rule) -> String {
 
 enum Failure {
     None,
+    /// The query's actor or category is not one the rule is about.
+    OutOfScope(String, Option<Span>),
     False(String, Option<Span>),
     Unknown(String, Option<Span>),
 }
@@ -208,22 +230,19 @@ fn first_failure(
                     query.name(Kind::Actor, vocab).unwrap_or_default(),
                     one_of(vocab.names(Kind::Actor), ids)
                 );
+                // kept out by a membership that does not hold: about the
+                // query's name all the same, and the reason it matters
                 if let Some(why) = blocked_membership(policy, Kind::Actor, query, ids) {
                     reason.push_str(&format!(" here: {why}"));
+                    return Failure::False(reason, rule.clauses.actors);
                 }
-                return Failure::False(reason, rule.clauses.actors);
+                return Failure::OutOfScope(reason, rule.clauses.actors);
             }
             Truth::Unknown if unknown.is_none() => {
                 unknown = Some(unsure(Kind::Actor, ids, rule.clauses.actors));
             }
             _ => {}
         }
-    }
-    if let Some(b) = rule.from.filter(|b| query.date < b.date) {
-        return Failure::False(lower_words(query.date, b), Some(b.span));
-    }
-    if let Some(b) = rule.until.filter(|b| query.date > b.date) {
-        return Failure::False(upper_words(query.date, b), Some(b.span));
     }
     if let Some(ids) = &rule.categories {
         match (categories, query.name(Kind::Category, vocab)) {
@@ -235,8 +254,9 @@ fn first_failure(
                     );
                     if let Some(why) = blocked_membership(policy, Kind::Category, query, ids) {
                         reason.push_str(&format!(" here: {why}"));
+                        return Failure::False(reason, rule.clauses.categories);
                     }
-                    return Failure::False(reason, rule.clauses.categories);
+                    return Failure::OutOfScope(reason, rule.clauses.categories);
                 }
                 Truth::Unknown if unknown.is_none() => {
                     unknown = Some(unsure(Kind::Category, ids, rule.clauses.categories));
@@ -251,6 +271,14 @@ fn first_failure(
                 ));
             }
         }
+    }
+    // the window after the scopes: a rule about other names is out of
+    // scope, whatever its dates
+    if let Some(b) = rule.from.filter(|b| query.date < b.date) {
+        return Failure::False(lower_words(query.date, b), Some(b.span));
+    }
+    if let Some(b) = rule.until.filter(|b| query.date > b.date) {
+        return Failure::False(upper_words(query.date, b), Some(b.span));
     }
     for (expr, span, word, wanted) in [
         (&rule.where_, rule.clauses.where_, "where", Truth::True),
@@ -272,7 +300,21 @@ fn first_failure(
                 } else {
                     "the `unless` condition is true"
                 };
-                return Failure::False(reason.to_string(), span);
+                // of `A and B` that is false, or `A or B` that is true: the
+                // part that made it so
+                return match deciding_part(expr, query, t) {
+                    Some(part) => {
+                        let file = policy.sources.get(part.span.file);
+                        let text = file.text.get(part.span.range()).unwrap_or("");
+                        let holds = if t == Truth::True {
+                            "holds"
+                        } else {
+                            "does not hold"
+                        };
+                        Failure::False(format!("{reason}: `{text}` {holds}"), Some(part.span))
+                    }
+                    None => Failure::False(reason.to_string(), span),
+                };
             }
             _ => {}
         }

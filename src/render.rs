@@ -631,7 +631,9 @@ pub fn explanation_human(policy: &Policy, explanations: &[Explanation]) -> Strin
     if explanations.is_empty() {
         out.push_str("  no rule covers this action\n");
     }
-    for e in explanations {
+    // first the rules about the query's names, with the clause that
+    // decided; then, a line each, the rules about other names
+    for e in explanations.iter().filter(|e| e.in_scope) {
         let r = &policy.rules[e.rule];
         let mark = if e.applied {
             "applies"
@@ -646,6 +648,15 @@ pub fn explanation_human(policy: &Policy, explanations: &[Explanation]) -> Strin
         if let Some(span) = e.span {
             out.push_str(&underline(&policy.sources, span, "      "));
         }
+    }
+    let others: Vec<&Explanation> = explanations.iter().filter(|e| !e.in_scope).collect();
+    if !others.is_empty() {
+        out.push_str("  about other names:\n");
+    }
+    for e in others {
+        let r = &policy.rules[e.rule];
+        let reason = e.reason.as_deref().unwrap_or("");
+        out.push_str(&format!("    {} {}: {reason}\n", r.kind(), where_(r)));
     }
     out
 }
@@ -685,7 +696,7 @@ pub fn explanation_json(policy: &Policy, explanations: &[Explanation]) -> Json {
             let r = &policy.rules[e.rule];
             let mut object = json!({
                 "id": r.id(), "file": &*r.file, "line": r.line, "effect": r.kind(),
-                "applied": e.applied, "reason": e.reason,
+                "applied": e.applied, "in_scope": e.in_scope, "reason": e.reason,
             });
             if let Some(span) = e.span {
                 let file = policy.sources.get(span.file);
