@@ -132,7 +132,6 @@ fn format_once(text: &str) -> Result<String, FormatError> {
             last_end = Some(c.at + c.text.len());
         }
         blank_before(&mut out, last_end, span.start());
-        let lines = statement_lines(statement);
         // comments inside the statement, or after it on its last line
         let line_end = text[span.end()..]
             .find('\n')
@@ -141,6 +140,13 @@ fn format_once(text: &str) -> Result<String, FormatError> {
         while let Some(c) = comments.next_if(|c| c.at < line_end) {
             inside.push(c);
         }
+        // a list with comments among its items keeps an item a line, so
+        // that each comment stays beside its item
+        let among_items = inside.iter().any(|c| c.at < span.end());
+        let lines = among_items
+            .then(|| list_lines(statement))
+            .flatten()
+            .unwrap_or_else(|| statement_lines(statement));
         out.push_str(&attach(lines, inside));
         last_end = Some(line_end);
     }
@@ -265,6 +271,39 @@ fn line(text: String, sources: Vec<usize>, indent: &'static str) -> Line {
         sources,
         indent,
     }
+}
+
+/// A declaration's or list's items one a line, between the head and the
+/// closing bracket: `category eu in [`, `  de,`, `  fr`, `]`. `None` for a
+/// statement with no list of several items.
+fn list_lines(statement: &Statement) -> Option<Vec<Line>> {
+    let (head, items, tail, start): (String, Vec<(String, usize)>, String, usize) = match statement
+    {
+        Statement::Names(d) if d.parents.len() > 1 && d.time.is_empty() && d.where_.is_none() => (
+            format!("{} {} in [", d.kind.as_str(), names(&d.names)),
+            d.parents
+                .iter()
+                .map(|p| (name(&p.text).into_owned(), p.span.start()))
+                .collect(),
+            "]".to_string(),
+            d.span.start(),
+        ),
+        Statement::List(d) if d.items.len() > 1 => (
+            format!("list {}: {} = [", name(&d.name.text), d.ty),
+            d.items.iter().map(|e| (expr(e), e.span.start())).collect(),
+            "]".to_string(),
+            d.span.start(),
+        ),
+        _ => return None,
+    };
+    let mut lines = vec![line(head, vec![start], "")];
+    let last = items.len() - 1;
+    for (i, (text, at)) in items.into_iter().enumerate() {
+        let comma = if i < last { "," } else { "" };
+        lines.push(line(format!("{text}{comma}"), vec![at], "  "));
+    }
+    lines.push(line(tail, Vec::new(), ""));
+    Some(lines)
 }
 
 fn statement_lines(statement: &Statement) -> Vec<Line> {
