@@ -29,7 +29,9 @@ fuzz_target!(|data: &[u8]| {
     for _ in 0..8 {
         let parts = generate::query(&mut rng, &g);
         let text = parts.text();
-        let q = set.query(&text).expect("the generator writes valid queries");
+        let q = set
+            .query(&text)
+            .expect("the generator writes valid queries");
         let reference = set.decide_reference(&q);
         assert_eq!(set.decide(&q), reference, "{text}");
         assert_eq!(small.decide(set.policy(), &q), reference, "{text}");
