@@ -88,6 +88,31 @@ fn lookalike_names(policy: &Policy, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// A query's names that no rule mentions (of open kinds) and that are a
+/// slip away from a name the set knows: (kind, the name, the one it is
+/// like), for a note beside the decision.
+pub fn query_lookalikes(policy: &Policy, query: &Query) -> Vec<(Kind, String, String)> {
+    let strangers = [
+        (Kind::Action, &query.strangers.action),
+        (Kind::Actor, &query.strangers.actor),
+        (Kind::Category, &query.strangers.category),
+    ];
+    strangers
+        .into_iter()
+        .filter_map(|(kind, name)| {
+            let name = name.as_deref()?;
+            let known = policy
+                .vocabulary
+                .names(kind)
+                .names
+                .iter()
+                .map(String::as_str);
+            let like = crate::check::suggest::closest(name, known)?;
+            Some((kind, name.to_string(), like.to_string()))
+        })
+        .collect()
+}
+
 fn rule_scope(rule: &Rule, kind: Kind) -> &Option<Vec<NameId>> {
     match kind {
         Kind::Action => &rule.actions,

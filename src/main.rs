@@ -276,6 +276,13 @@ fn eval_one(common: &Common, set: &PolicySet, text: &str, explain: bool) -> Exit
     match set.query(text) {
         Ok(query) => {
             let decision = set.decide(&query);
+            // on stderr, so that the answer on stdout stays as it is
+            for (kind, name, like) in edict::lint::query_lookalikes(set.policy(), &query) {
+                eprintln!(
+                    "note: {} `{name}` is a name no rule mentions; did you mean `{like}`?",
+                    kind.as_str()
+                );
+            }
             match common.format() {
                 Format::Json => println!("{}", answer_json(set, &query, &decision, explain)),
                 Format::Human => {

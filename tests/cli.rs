@@ -718,3 +718,37 @@ fn a_long_batch_is_answered_in_input_order() {
     }
     assert_eq!(out.status.code(), Some(1), "some lines were errors");
 }
+
+/// In an open vocabulary, a query's name that no rule mentions and that is
+/// a slip away from one that a rule does gets a note on stderr; the answer
+/// on stdout is unchanged.
+#[test]
+fn a_lookalike_name_in_a_query_gets_a_note() {
+    let dir = tempdir("lookalike_query");
+    std::fs::write(
+        dir.join("a.policy"),
+        "deny sale by partner to category state_owned\nallow sale by partner\n",
+    )
+    .expect("write");
+    let path = dir.to_str().expect("path");
+    let out = edict(&[
+        "eval",
+        path,
+        "--query",
+        "sale by partner to category stateowned on 2021-01-01",
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("did you mean `state_owned`?"), "{stderr}");
+    let answer: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(answer["decision"], "allow");
+    let out = edict(&[
+        "eval",
+        path,
+        "--query",
+        "sale by partner to category state_owned on 2021-01-01",
+    ]);
+    assert!(text(&out.stderr).is_empty(), "{}", text(&out.stderr));
+}

@@ -72,6 +72,14 @@ pub(super) fn convert_error(
     }
     let (found, found_span) = if at >= end {
         (format!("end of the {context}"), end..end)
+    } else if text[at..].starts_with(|c: char| !c.is_ascii() && c.is_alphabetic()) {
+        // a word with a letter outside ASCII (`société`): the whole word,
+        // not the part after the last ASCII letter
+        let word = |c: char| c.is_alphanumeric() || c == '_';
+        let start =
+            at - (text[range.start..at].len() - text[range.start..at].trim_end_matches(word).len());
+        let len = token_len(&text[start..]);
+        (found_words(&text[start..start + len]), start..start + len)
     } else {
         let len = token_len(&text[at..]);
         (found_words(&text[at..at + len]), at..at + len)
@@ -240,7 +248,7 @@ fn hint(
             return Some(format!("edict calls this type `{ty}`: write `: {ty}`"));
         }
     }
-    if found.starts_with(|c: char| !c.is_ascii()) {
+    if !found.is_ascii() && found.chars().all(|c| c.is_alphanumeric() || c == '_') {
         return Some(
             "names, keywords and numbers are ASCII (letters, digits and `_`); text in double quotes may hold any character"
                 .to_string(),
