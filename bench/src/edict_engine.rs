@@ -104,6 +104,24 @@ pub fn condition(atoms: &[Atom]) -> String {
         .join(" and ")
 }
 
+/// Parses, checks and compiles generated files as `edict eval` loads them:
+/// errors stop it (a generator's bug), warnings are `check`'s.
+pub fn load_set(files: &[(String, String)]) -> PolicySet {
+    let mut sources = Sources::new();
+    for (name, text) in files {
+        sources.add(name, text);
+    }
+    let today = NaiveDate::from_ymd_opt(2026, 1, 1).expect("a date");
+    let loaded = edict::compile_with(sources, Vec::new(), today, edict::Warnings::Skip);
+    match loaded.into_set() {
+        Ok(set) => set,
+        Err(loaded) => panic!(
+            "the generated set has errors: {:?}",
+            &loaded.diagnostics[..loaded.diagnostics.len().min(3)]
+        ),
+    }
+}
+
 /// A loaded set.
 pub struct Edict {
     pub set: PolicySet,
@@ -115,22 +133,8 @@ pub struct Edict {
 impl Edict {
     /// Parses, checks and compiles the files.
     pub fn load(spec: &Spec, files: &[(String, String)]) -> Edict {
-        let mut sources = Sources::new();
-        for (name, text) in files {
-            sources.add(name, text);
-        }
-        let today = NaiveDate::from_ymd_opt(2026, 1, 1).expect("a date");
-        // as `edict eval` loads: errors stop it, warnings are `check`'s
-        let loaded = edict::compile_with(sources, Vec::new(), today, edict::Warnings::Skip);
-        let set = match loaded.into_set() {
-            Ok(set) => set,
-            Err(loaded) => panic!(
-                "the generated set has errors: {:?}",
-                &loaded.diagnostics[..loaded.diagnostics.len().min(3)]
-            ),
-        };
         Edict {
-            set,
+            set: load_set(files),
             actions: spec.actions.names.clone(),
             actors: spec.actors.names.clone(),
             categories: spec.categories.names.clone(),

@@ -24,7 +24,7 @@
 use std::net::IpAddr;
 
 use chrono::NaiveDate;
-use edict::{Decision, PolicySet, Sources};
+use edict::{Decision, PolicySet};
 
 use crate::edict_engine::{condition, declare_one, scope};
 use crate::spec::{Names, Query, Rng, Spec, COUNTRIES};
@@ -248,19 +248,7 @@ pub struct Rich {
 impl Rich {
     /// Parses, checks and compiles the files, as `edict eval` does.
     pub fn load(spec: &Spec, files: &[(String, String)]) -> Rich {
-        let mut sources = Sources::new();
-        for (name, text) in files {
-            sources.add(name, text);
-        }
-        let today = NaiveDate::from_ymd_opt(2026, 1, 1).expect("a date");
-        let loaded = edict::compile_with(sources, Vec::new(), today, edict::Warnings::Skip);
-        let set = match loaded.into_set() {
-            Ok(set) => set,
-            Err(loaded) => panic!(
-                "the generated rich set has errors: {:?}",
-                &loaded.diagnostics[..loaded.diagnostics.len().min(3)]
-            ),
-        };
+        let set = crate::edict_engine::load_set(files);
         Rich {
             set,
             actions: spec.actions.names.clone(),
