@@ -144,17 +144,19 @@ impl Edict {
     /// The query as a program gives it (names and typed values, through
     /// [`PolicySet::ask`]), checked, then decided. True is allow.
     pub fn decide(&self, q: &Query) -> bool {
-        let decision = self
-            .set
+        let decision = self.ask(q).decide().expect("a good query");
+        decision.effect == edict::Effect::Allow
+    }
+
+    /// The query's names, date and attributes, as a program asks them.
+    pub fn ask<'a>(&'a self, q: &'a Query) -> edict::Ask<'a> {
+        self.set
             .ask(&self.actions[q.action], &self.actors[q.actor])
             .category(&self.categories[q.category])
             .on(q.date)
             .with("country", q.country.as_str())
             .with("amount", q.amount)
             .with("verified", q.verified)
-            .decide()
-            .expect("a good query");
-        decision.effect == edict::Effect::Allow
     }
 
     /// The query's parts as text, unchecked.

@@ -26,7 +26,7 @@ use std::net::IpAddr;
 use chrono::NaiveDate;
 use edict::{Decision, PolicySet};
 
-use crate::edict_engine::{condition, declare_one, scope};
+use crate::edict_engine::{condition, declare_one, scope, Edict};
 use crate::spec::{Names, Query, Rng, Spec, COUNTRIES};
 
 const TENANTS: usize = 8;
@@ -236,24 +236,17 @@ fn push_window(text: &mut String, from: Option<NaiveDate>, until: Option<NaiveDa
     }
 }
 
-/// A loaded rich set.
+/// A loaded rich set: the broad shape's adapter, with the extras.
 pub struct Rich {
-    pub set: PolicySet,
-    actions: Vec<String>,
-    actors: Vec<String>,
-    categories: Vec<String>,
+    base: Edict,
     extras: Vec<Extra>,
 }
 
 impl Rich {
     /// Parses, checks and compiles the files, as `edict eval` does.
     pub fn load(spec: &Spec, files: &[(String, String)]) -> Rich {
-        let set = crate::edict_engine::load_set(files);
         Rich {
-            set,
-            actions: spec.actions.names.clone(),
-            actors: spec.actors.names.clone(),
-            categories: spec.categories.names.clone(),
+            base: Edict::load(spec, files),
             extras: extras(),
         }
     }
@@ -270,20 +263,15 @@ impl Rich {
     pub fn decision(&self, q: &Query, reference: bool) -> Decision {
         let extra = self.extra(q);
         let ask = self
-            .set
-            .ask(&self.actions[q.action], &self.actors[q.actor])
-            .category(&self.categories[q.category])
-            .on(q.date)
-            .with("country", q.country.as_str())
-            .with("amount", q.amount)
-            .with("verified", q.verified)
+            .base
+            .ask(q)
             .with("tenant", extra.tenant.as_str())
             .with("purpose", extra.purpose)
             .with("resource", extra.resource)
             .with("source", extra.source);
         if reference {
             let query = ask.check().expect("a good query");
-            self.set.decide_reference(&query)
+            self.base.set.decide_reference(&query)
         } else {
             ask.decide().expect("a good query")
         }
