@@ -24,7 +24,7 @@
 use std::net::IpAddr;
 
 use chrono::NaiveDate;
-use edict::{Decision, PolicySet};
+use edict::Decision;
 
 use crate::edict_engine::{condition, declare_one, scope, Edict};
 use crate::spec::{Names, Query, Rng, Spec, COUNTRIES};
