@@ -1,0 +1,53 @@
+//! `edict test`: runs the set's test blocks, with coverage when asked.
+
+use std::process::ExitCode;
+
+use edict::{render, PolicySet};
+
+use super::{exit, load, print_diagnostics, Common, Format};
+
+pub fn run(common: &Common, filter: Option<&str>, coverage: bool) -> Result<ExitCode, String> {
+    let set = match load(common)? {
+        Ok(set) => set,
+        Err(loaded) => {
+            print_diagnostics(common, &loaded);
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let report = set.run_tests(filter);
+    if let Some(filter) = filter.filter(|_| report.results.is_empty()) {
+        return Err(no_test_matches(&set, filter));
+    }
+    match common.format() {
+        Format::Json => {
+            let mut json = render::report_json(set.policy(), &report);
+            if coverage {
+                json["coverage"] = render::coverage_json(set.policy(), &report);
+            }
+            println!("{json}")
+        }
+        Format::Human | Format::Table => {
+            print!("{}", render::report_human(set.policy(), &report, coverage))
+        }
+    }
+    Ok(exit(report.failed() == 0))
+}
+
+/// A filter that selects no test is a mistake (a typo in CI would pass
+/// green): say so, with the names there are.
+fn no_test_matches(set: &PolicySet, filter: &str) -> String {
+    let names: Vec<String> = set
+        .policy()
+        .tests
+        .iter()
+        .map(|t| format!("\"{}\"", t.name))
+        .collect();
+    if names.is_empty() {
+        format!("--filter `{filter}` matches no test: the set has no tests")
+    } else {
+        format!(
+            "--filter `{filter}` matches no test name; the tests are {}",
+            names.join(", ")
+        )
+    }
+}
