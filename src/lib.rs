@@ -6,7 +6,9 @@
 //! a [`model::Policy`], [`index`] compiles them for deciding (conditions
 //! through [`condition`]) and [`eval`] is the reference that decides rule by
 //! rule, [`testing`] runs test blocks, and [`render`] shows diagnostics and
-//! answers to people and programs.
+//! answers to people and programs. Beside the pipeline, [`analysis`]
+//! answers questions about whole sets: what changed between two versions,
+//! and how a query's decision runs over time.
 //!
 //! ```
 //! let set = edict::PolicySet::from_text("rules.policy", "deny sale by partner to category state_owned after 2021-03-31\nallow sale by partner").unwrap();
@@ -18,6 +20,7 @@
 // cold path, so their size does not matter.
 #![allow(clippy::result_large_err)]
 
+pub mod analysis;
 pub mod batch;
 pub mod calendar;
 pub mod check;

@@ -110,6 +110,14 @@ impl Pattern {
         })
     }
 
+    /// The network and its prefix length, for a network pattern.
+    pub fn network(&self) -> Option<(IpAddr, u8)> {
+        match self.compiled {
+            Compiled::Network(address, bits) => Some((address, bits)),
+            Compiled::Regex(_) => None,
+        }
+    }
+
     /// Whether a value matches; `None` for a value of another type (which
     /// the checker rules out).
     pub fn matches(&self, value: &Value) -> Option<bool> {

@@ -247,6 +247,97 @@ impl Number {
         Some(Number::of(negative, int, frac))
     }
 
+    /// How many digits the number has after the point.
+    pub fn scale(&self) -> usize {
+        let text = self.to_string();
+        text.split_once('.').map_or(0, |(_, frac)| frac.len())
+    }
+
+    /// The number moved by one unit of the `place`-th fraction digit
+    /// (`place` 0: by one), up or down: the analysis's way to a number just
+    /// beside another, or strictly between two.
+    pub fn step(&self, place: usize, up: bool) -> Number {
+        let text = self.to_string();
+        let (negative, magnitude) = match text.strip_prefix('-') {
+            Some(m) => (true, m),
+            None => (false, text.as_str()),
+        };
+        let (int, frac) = magnitude.split_once('.').unwrap_or((magnitude, ""));
+        let scale = place.max(frac.len());
+        // the magnitude as whole units of the last place, with a leading
+        // zero so that adding never runs out of digits
+        let mut digits: Vec<u8> = format!("0{int}{frac:0<scale$}").into_bytes();
+        let zero = digits.iter().all(|&d| d == b'0');
+        // moving away from zero adds to the digits, towards it takes away
+        let (negative, away) = if zero {
+            (!up, true)
+        } else {
+            (negative, up != negative)
+        };
+        // the digit of the place moved: `scale - place` from the right
+        let at = digits.len() - 1 - (scale - place);
+        let magnitude_at_least_unit = digits[..=at].iter().any(|&d| d != b'0');
+        if !away && !magnitude_at_least_unit {
+            // less than one unit towards zero: it crosses zero
+            return Number::parse(&format!("{}{}", if negative { "" } else { "-" }, Number::unit_minus(&digits, at, scale)))
+                .expect("a number written out");
+        }
+        let mut i = at + 1;
+        loop {
+            i -= 1;
+            if away {
+                if digits[i] == b'9' {
+                    digits[i] = b'0';
+                } else {
+                    digits[i] += 1;
+                    break;
+                }
+            } else if digits[i] == b'0' {
+                digits[i] = b'9';
+            } else {
+                digits[i] -= 1;
+                break;
+            }
+        }
+        Number::parse(&format!("{}{}", if negative { "-" } else { "" }, Number::written(&digits, scale)))
+            .expect("a number written out")
+    }
+
+    /// Digits of whole units of the `scale`-th place, written as a number.
+    fn written(digits: &[u8], scale: usize) -> String {
+        let text = std::str::from_utf8(digits).expect("ASCII digits");
+        let split = text.len() - scale;
+        let int = text[..split].trim_start_matches('0');
+        let int = if int.is_empty() { "0" } else { int };
+        if scale == 0 {
+            int.to_string()
+        } else {
+            format!("{int}.{}", &text[split..])
+        }
+    }
+
+    /// One unit of the place at `at` less the magnitude `digits` (smaller
+    /// than that unit), written as a number.
+    fn unit_minus(digits: &[u8], at: usize, scale: usize) -> String {
+        // unit - m, digit by digit: 10^k - m = (10^k - 1 - m) + 1
+        let mut out: Vec<u8> = digits
+            .iter()
+            .enumerate()
+            .map(|(i, &d)| if i <= at { b'0' } else { b'9' - (d - b'0') })
+            .collect();
+        let mut i = out.len();
+        loop {
+            i -= 1;
+            if out[i] == b'9' {
+                out[i] = b'0';
+            } else {
+                out[i] += 1;
+                break;
+            }
+        }
+        Number::written(&out, scale)
+    }
+
     /// The number when it is a whole number that fits an `i64`.
     pub fn to_i64(&self) -> Option<i64> {
         match self.0 {
@@ -512,5 +603,25 @@ mod tests {
         assert!(parse_date("12021-03-31").is_err());
         assert!(parse_date("2021-00-10").is_err());
         assert!(parse_date("2021-01-00").is_err());
+    }
+
+    #[test]
+    fn steps_move_by_one_unit_of_a_place() {
+        let n = |s: &str| Number::parse(s).unwrap();
+        assert_eq!(n("2.5").step(0, true), n("3.5"));
+        assert_eq!(n("2.5").step(2, false), n("2.49"));
+        assert_eq!(n("0").step(0, false), n("-1"));
+        assert_eq!(n("0").step(1, true), n("0.1"));
+        assert_eq!(n("-0.5").step(1, true), n("-0.4"));
+        assert_eq!(n("-0.1").step(1, true), n("0"));
+        assert_eq!(n("99999999999999999999").step(0, true), n("100000000000000000000"));
+        assert_eq!(n("-1").step(0, false), n("-2"));
+        assert_eq!(n("0.0000000000000000001").step(20, false), n("0.00000000000000000009"));
+        assert_eq!(n("1000").step(0, false), n("999"));
+        assert_eq!(n("2.5").step(0, false), n("1.5"));
+        assert_eq!(n("2.5").step(0, true), n("3.5"));
+        assert_eq!(n("0.5").step(0, false), n("-0.5"));
+        assert_eq!(n("-0.25").step(0, true), n("0.75"));
+        assert_eq!(n("0.25").step(1, false), n("0.15"));
     }
 }

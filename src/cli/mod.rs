@@ -3,10 +3,12 @@
 //! of its own beside this one.
 
 mod check;
+mod diff;
 mod eval;
 mod fmt;
 mod progress;
 mod test;
+mod timeline;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -93,6 +95,28 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Color::Auto)]
         color: Color,
     },
+    /// Every region of queries whose decision or deciding rules differ
+    /// between two versions of a set; exit 1 when something differs
+    Diff {
+        /// The old version: a policy file, or a folder searched for `.policy` files
+        old: PathBuf,
+        /// The new version, likewise
+        new: PathBuf,
+        /// Output for people or for programs
+        #[arg(long, value_enum)]
+        format: Option<Format>,
+        /// Colour in diagnostics
+        #[arg(long, value_enum, default_value_t = Color::Auto)]
+        color: Color,
+    },
+    /// A query's decision over all of time, as intervals of dates
+    Timeline {
+        #[command(flatten)]
+        common: Common,
+        /// A query without a date: `sale by partner to category state_owned`
+        #[arg(long)]
+        query: String,
+    },
     /// Run every `test` block and report failures
     Test {
         #[command(flatten)]
@@ -129,7 +153,10 @@ pub fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<ExitCode, String> {
-    if let Command::Check { common, .. } | Command::Test { common, .. } = &cli.command {
+    if let Command::Check { common, .. }
+    | Command::Test { common, .. }
+    | Command::Timeline { common, .. } = &cli.command
+    {
         if common.format() == Format::Table {
             return Err(
                 "`--format table` is for `edict eval`; use `human` or `json` here".to_string(),
@@ -157,6 +184,24 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             filter,
             coverage,
         } => test::run(&common, filter.as_deref(), coverage),
+        Command::Diff {
+            old,
+            new,
+            format,
+            color,
+        } => {
+            if format == Some(Format::Table) {
+                return Err("`--format table` is for `edict eval`; use `human` or `json` here".to_string());
+            }
+            let side = |path: PathBuf| Common {
+                paths: vec![path],
+                format,
+                color,
+                today: None,
+            };
+            diff::run(&side(old), &side(new))
+        }
+        Command::Timeline { common, query } => timeline::run(&common, &query),
     }
 }
 

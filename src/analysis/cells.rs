@@ -1,0 +1,298 @@
+//! The names the analysis walks, and the decisions of one cell of names:
+//! every interval of dates, and in each every combination of the classes
+//! of the attributes the cell's rules read, decided by every set.
+
+use chrono::NaiveDate;
+
+use super::atoms::{self, Atom};
+use super::values::{self, Dim};
+use super::{dates, Outcome, Sides, TooLarge};
+use crate::eval::{in_scope, Truth};
+use crate::model::{NameId, Policy, Query, QueryNames};
+use crate::syntax::ast::Kind;
+use crate::value::{Type, Value};
+
+/// A name of one kind, as the analysis walks them.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Named {
+    Name(String),
+    /// Any name that no set mentions (where every set's kind is open).
+    Other,
+    /// A query without a category.
+    NoCategory,
+}
+
+pub const KINDS: [Kind; 3] = [Kind::Action, Kind::Actor, Kind::Category];
+
+/// Every name of each kind that some set knows, then [`Named::Other`]
+/// where every set's kind is open, and for categories [`Named::NoCategory`].
+pub fn universe(sides: &Sides<'_>) -> [Vec<Named>; 3] {
+    KINDS.map(|kind| {
+        let mut out: Vec<Named> = Vec::new();
+        for policy in sides.policies() {
+            for name in &policy.vocabulary.names(kind).names {
+                let named = Named::Name(name.clone());
+                if !out.contains(&named) {
+                    out.push(named);
+                }
+            }
+        }
+        if sides.policies().all(|p| !p.vocabulary.names(kind).closed) {
+            out.push(Named::Other);
+        }
+        if kind == Kind::Category {
+            out.push(Named::NoCategory);
+        }
+        out
+    })
+}
+
+/// A name as one set reads it: its id, or `None` with the text for a name
+/// the set does not mention; the outer `None` when the set refuses it.
+pub type Resolved = Option<(Option<NameId>, Option<String>)>;
+
+pub fn resolve(policy: &Policy, kind: Kind, named: &Named) -> Resolved {
+    let names = policy.vocabulary.names(kind);
+    match named {
+        Named::Name(n) => match names.get(n) {
+            Some(id) => Some((Some(id), None)),
+            None if !names.closed => Some((None, Some(n.clone()))),
+            None => None,
+        },
+        Named::Other if !names.closed => Some((None, Some("any other".to_string()))),
+        Named::Other => None,
+        Named::NoCategory => Some((None, None)),
+    }
+}
+
+/// A cell of names in one set: each resolved, the category `None` for a
+/// query without one.
+#[derive(Debug, Clone)]
+pub struct Resolution {
+    pub names: [(Option<NameId>, Option<String>); 3],
+    pub no_category: bool,
+}
+
+pub fn resolve_cell(policy: &Policy, cell: &[Named; 3]) -> Option<Resolution> {
+    let [a, r, c] = [0, 1, 2].map(|k| resolve(policy, KINDS[k], &cell[k]));
+    Some(Resolution {
+        names: [a?, r?, c?],
+        no_category: cell[2] == Named::NoCategory,
+    })
+}
+
+/// The rules of a set whose names may match the cell (through any
+/// membership, held or not), in set order.
+pub fn relevant(policy: &Policy, cell: &Resolution, candidates: &[usize]) -> Vec<usize> {
+    let above = |k: usize| {
+        cell.names[k].0.map(|id| {
+            policy
+                .vocabulary
+                .names(KINDS[k])
+                .ancestors_maybe(id)
+                .into_iter()
+                .map(Truth::from)
+                .collect::<Vec<_>>()
+        })
+    };
+    let [actions, actors, categories] = [0, 1, 2].map(above);
+    candidates
+        .iter()
+        .copied()
+        .filter(|&r| {
+            let rule = &policy.rules[r];
+            let category = match (&rule.categories, cell.no_category) {
+                (None, _) => true,
+                (Some(_), true) => true,
+                (scope, false) => in_scope(scope, &categories) != Truth::False,
+            };
+            category
+                && in_scope(&rule.actions, &actions) != Truth::False
+                && in_scope(&rule.actors, &actors) != Truth::False
+        })
+        .collect()
+}
+
+/// One interval of a cell, decided.
+#[derive(Debug, Clone)]
+pub struct Decided {
+    pub from: NaiveDate,
+    pub until: NaiveDate,
+    /// The date its points were decided on (see [`representative`]).
+    pub date: NaiveDate,
+    pub dims: Vec<Dim>,
+    /// Each combination of classes (by dimension) and the outcome in each
+    /// set.
+    pub points: Vec<(Vec<usize>, Vec<Outcome>)>,
+}
+
+/// The most combinations of classes decided in one interval of one cell.
+pub const MOST_POINTS: usize = 1 << 18;
+
+/// Decides a cell: for each set, its resolution and its relevant rules;
+/// `given` are attributes every query of the cell gives (a timeline's).
+/// Beside the intervals, the atoms split on samples rather than exactly.
+pub fn decide_cell(
+    sides: &Sides<'_>,
+    cell: &[Resolution],
+    rules: &[Vec<usize>],
+    given: &[(String, Value)],
+) -> Result<(Vec<Decided>, Vec<String>), TooLarge> {
+    let mut atoms: Vec<Atom<'_>> = Vec::new();
+    for (side, policy) in sides.policies().enumerate() {
+        atoms.extend(atoms::of_rules(policy, &rules[side], side));
+    }
+    let pairs: Vec<(&Policy, &[usize])> = sides
+        .policies()
+        .zip(rules)
+        .map(|(p, r)| (p, r.as_slice()))
+        .collect();
+    let givens: Vec<Vec<Option<Value>>> = sides
+        .policies()
+        .map(|p| {
+            let mut by_index = vec![None; p.vocabulary.attributes.len()];
+            for (name, value) in given {
+                if let Some(i) = p.vocabulary.attribute(name) {
+                    by_index[i] = Some(value.clone());
+                }
+            }
+            by_index
+        })
+        .collect();
+    let (starts, mut sampled) = dates::starts(&pairs, &atoms, &givens);
+    let attributes = read_attributes(sides, &atoms, given);
+    let mut out = Vec::new();
+    for (from, until) in dates::intervals(&starts) {
+        let date = representative(from, until);
+        let dims: Vec<Dim> = attributes
+            .iter()
+            .map(|(name, ty)| values::classes(sides, name, *ty, &atoms, &givens, date))
+            .collect();
+        for text in dims.iter().flat_map(|d| &d.sampled) {
+            if !sampled.contains(text) {
+                sampled.push(text.clone());
+            }
+        }
+        let total = dims
+            .iter()
+            .try_fold(1usize, |n, d| n.checked_mul(d.classes.len()))
+            .filter(|&n| n <= MOST_POINTS)
+            .ok_or_else(|| {
+                TooLarge(format!(
+                    "the rules read {} attributes together ({}), too many combinations of their values to decide one by one",
+                    dims.len(),
+                    dims.iter().map(|d| d.name.as_str()).collect::<Vec<_>>().join(", ")
+                ))
+            })?;
+        let mut points = Vec::with_capacity(total);
+        let mut classes = vec![0usize; dims.len()];
+        for _ in 0..total {
+            let outcomes = sides
+                .sets
+                .iter()
+                .enumerate()
+                .map(|(side, set)| {
+                    let query = query(set.policy(), side, &cell[side], date, &dims, &classes, given);
+                    Outcome::of(&set.decide(&query))
+                })
+                .collect();
+            points.push((classes.clone(), outcomes));
+            next(&mut classes, &dims);
+        }
+        out.push(Decided {
+            from,
+            until,
+            date,
+            dims,
+            points,
+        });
+    }
+    Ok((out, sampled))
+}
+
+/// The date an interval is decided on, and its witnesses given: its first
+/// day, or its last when it runs from the beginning of time, or 2000-01-01
+/// for all of time. Every day of an interval decides alike; the choice
+/// only keeps witnesses readable.
+pub fn representative(from: NaiveDate, until: NaiveDate) -> NaiveDate {
+    let usual = NaiveDate::from_ymd_opt(2000, 1, 1).expect("a date");
+    match (from == super::FIRST, until == super::LAST) {
+        (false, _) => from,
+        (true, false) => until,
+        (true, true) => usual,
+    }
+}
+
+/// The next combination of classes, the last dimension fastest.
+fn next(classes: &mut [usize], dims: &[Dim]) {
+    for i in (0..classes.len()).rev() {
+        classes[i] += 1;
+        if classes[i] < dims[i].classes.len() {
+            return;
+        }
+        classes[i] = 0;
+    }
+}
+
+/// The attributes the atoms read, by name and type, in order of first
+/// use; those `given` left out.
+fn read_attributes(
+    sides: &Sides<'_>,
+    atoms: &[Atom<'_>],
+    given: &[(String, Value)],
+) -> Vec<(String, Type)> {
+    let mut out: Vec<(String, Type)> = Vec::new();
+    for atom in atoms {
+        let vocab = &sides.policy(atom.side).vocabulary;
+        let mut read = Vec::new();
+        atom.expr.attributes(&mut read);
+        for a in read {
+            let attribute = &vocab.attributes[a];
+            let key = (attribute.name.clone(), attribute.ty);
+            if !out.contains(&key) && !given.iter().any(|(n, _)| *n == attribute.name) {
+                out.push(key);
+            }
+        }
+    }
+    out
+}
+
+/// The query of one set for a combination of classes.
+pub fn query(
+    policy: &Policy,
+    side: usize,
+    cell: &Resolution,
+    date: NaiveDate,
+    dims: &[Dim],
+    classes: &[usize],
+    given: &[(String, Value)],
+) -> Query {
+    let mut attributes = vec![None; policy.vocabulary.attributes.len()];
+    for (dim, &class) in dims.iter().zip(classes) {
+        if let Some(i) = dim.index[side] {
+            attributes[i] = dim.classes[class].value.clone();
+        }
+    }
+    for (name, value) in given {
+        if let Some(i) = policy.vocabulary.attribute(name) {
+            attributes[i] = Some(value.clone());
+        }
+    }
+    let [(action, a), (actor, r), (category, c)] = cell.names.clone();
+    Query {
+        action,
+        actor,
+        category: if cell.no_category {
+            None
+        } else {
+            Some(category)
+        },
+        date,
+        attributes,
+        strangers: QueryNames {
+            action: a,
+            actor: r,
+            category: c,
+        },
+    }
+}

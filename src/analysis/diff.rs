@@ -1,0 +1,482 @@
+//! `edict diff`: every region of queries whose decision or deciding rules
+//! differ between two versions of a set, exactly.
+//!
+//! Each cell of names is decided in both versions over its intervals and
+//! classes ([`super::cells`]); a cell whose rules are the same in both
+//! (and the vocabularies, default and combining alike) cannot differ and is
+//! skipped, which keeps a small change to a large set fast. The points that
+//! differ are gathered into regions ([`super::cover`]), regions that run on
+//! from one interval into the next are joined, and then names are made as
+//! general as stays exact: when every name at or under `partner` changed
+//! alike, the region says `partner`; when every name of the kind did,
+//! `any`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::NaiveDate;
+
+use super::cells::{self, Named, Resolution, KINDS};
+use super::cover::{self, Constraint};
+use super::{atoms, Outcome, Sides, TooLarge, FIRST, LAST};
+use crate::model::{NameId, Policy};
+use crate::syntax::ast::Kind;
+use crate::value::Value;
+use crate::PolicySet;
+
+/// The names of a region, for one kind.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Label {
+    /// The name and every name under it.
+    Name(String),
+    /// The name itself, and none of the names under it (they changed
+    /// otherwise, or not at all).
+    Alone(String),
+    /// Every name of the kind.
+    Any,
+    /// Any name that neither version mentions.
+    Other,
+    /// No category.
+    NoCategory,
+}
+
+/// A query in the region, to replay.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Witness {
+    pub names: [Named; 3],
+    pub date: NaiveDate,
+    pub attributes: Vec<(String, Value)>,
+}
+
+/// One region and how its decision changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub names: [Label; 3],
+    /// First and last date, inclusive; `None` for unbounded.
+    pub from: Option<NaiveDate>,
+    pub until: Option<NaiveDate>,
+    pub constraint: Constraint,
+    pub before: Outcome,
+    pub after: Outcome,
+    pub witness: Witness,
+}
+
+/// A name declared in one version and not the other.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Word {
+    /// `action`, `actor`, `category` or `attribute`.
+    pub kind: &'static str,
+    pub name: String,
+}
+
+/// Everything that differs.
+#[derive(Debug, Clone, Default)]
+pub struct Diff {
+    pub changes: Vec<Change>,
+    pub added: Vec<Word>,
+    pub removed: Vec<Word>,
+    /// Atoms split on sample values rather than exactly: empty when the
+    /// answer is proven exact.
+    pub sampled: Vec<String>,
+}
+
+/// The changes between two versions of a set.
+pub fn diff(old: &PolicySet, new: &PolicySet) -> Result<Diff, TooLarge> {
+    let sets = [old, new];
+    let sides = Sides { sets: &sets };
+    let universe = cells::universe(&sides);
+    let frame_alike = frame(old.policy()) == frame(new.policy());
+    let prints: Vec<Vec<(String, String)>> = sides.policies().map(fingerprints).collect();
+    let keys: Vec<Vec<&str>> = prints
+        .iter()
+        .map(|p| p.iter().map(|(key, _)| key.as_str()).collect())
+        .collect();
+    let by_action: Vec<BTreeMap<Named, Vec<usize>>> = sides
+        .policies()
+        .map(|p| rules_by_action(p, &universe[0]))
+        .collect();
+    let mut raw: Vec<Change> = Vec::new();
+    let mut sampled = BTreeSet::new();
+    for action in &universe[0] {
+        for actor in &universe[1] {
+            for category in &universe[2] {
+                let cell = [action.clone(), actor.clone(), category.clone()];
+                let Some(resolved) = sides
+                    .policies()
+                    .map(|p| cells::resolve_cell(p, &cell))
+                    .collect::<Option<Vec<Resolution>>>()
+                else {
+                    continue;
+                };
+                let rules: Vec<Vec<usize>> = (0..2)
+                    .map(|s| {
+                        let candidates = by_action[s].get(action).map_or(&[][..], |v| v);
+                        cells::relevant(sides.policy(s), &resolved[s], candidates)
+                    })
+                    .collect();
+                let same = |s: usize| rules[s].iter().map(|&r| &prints[s][r]).collect::<Vec<_>>();
+                if frame_alike && same(0) == same(1) {
+                    continue;
+                }
+                let (decided, cell_sampled) = cells::decide_cell(&sides, &resolved, &rules, &[])?;
+                sampled.extend(cell_sampled);
+                let differ = |a: &Outcome, b: &Outcome| {
+                    a.effect != b.effect
+                        || a.rules.len() != b.rules.len()
+                        || a.rules.iter().zip(&b.rules).any(|(&x, &y)| keys[0][x] != keys[1][y])
+                };
+                raw.extend(changes_of(&cell, &decided, differ));
+            }
+        }
+    }
+    let mut changes = generalize(join_dates(raw), &sides, &universe);
+    let fresh = fresh_names(&universe);
+    for c in &mut changes {
+        for k in 0..3 {
+            if c.witness.names[k] == Named::Other {
+                c.witness.names[k] = Named::Name(fresh[k].clone());
+            }
+        }
+    }
+    let (added, removed) = vocabulary(old.policy(), new.policy());
+    Ok(Diff {
+        changes,
+        added,
+        removed,
+        sampled: sampled.into_iter().collect(),
+    })
+}
+
+/// For each kind, a name that no version mentions, for witnesses of
+/// regions about such names.
+fn fresh_names(universe: &[Vec<Named>; 3]) -> [String; 3] {
+    [0, 1, 2].map(|k| {
+        let mut name = "someone_else".to_string();
+        while universe[k].contains(&Named::Name(name.clone())) {
+            name.push('_');
+        }
+        name
+    })
+}
+
+/// The regions of one cell where the versions differ, interval by interval.
+fn changes_of(
+    cell: &[Named; 3],
+    decided: &[cells::Decided],
+    differ: impl Fn(&Outcome, &Outcome) -> bool,
+) -> Vec<Change> {
+    let mut out = Vec::new();
+    for interval in decided {
+        let mut by_pair: BTreeMap<(&Outcome, &Outcome), BTreeSet<Vec<usize>>> = BTreeMap::new();
+        for (classes, outcomes) in &interval.points {
+            if differ(&outcomes[0], &outcomes[1]) {
+                by_pair
+                    .entry((&outcomes[0], &outcomes[1]))
+                    .or_default()
+                    .insert(classes.clone());
+            }
+        }
+        for ((before, after), points) in by_pair {
+            for rect in cover::cover(&points, &interval.dims) {
+                let (constraint, _) = cover::describe(&rect, &interval.dims);
+                let attributes = interval
+                    .dims
+                    .iter()
+                    .zip(&rect)
+                    .filter_map(|(dim, set)| {
+                        let class = &dim.classes[*set.first().expect("a class")];
+                        Some((dim.name.clone(), class.value.clone()?))
+                    })
+                    .collect();
+                out.push(Change {
+                    names: cell.clone().map(|n| match n {
+                        Named::Name(n) => Label::Name(n),
+                        Named::Other => Label::Other,
+                        Named::NoCategory => Label::NoCategory,
+                    }),
+                    from: Some(interval.from).filter(|d| *d != FIRST),
+                    until: Some(interval.until).filter(|d| *d != LAST),
+                    constraint,
+                    before: before.clone(),
+                    after: after.clone(),
+                    witness: Witness {
+                        names: cell.clone(),
+                        date: interval.date,
+                        attributes,
+                    },
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Joins regions of a cell that run on from one interval into the next.
+fn join_dates(raw: Vec<Change>) -> Vec<Change> {
+    let mut out: Vec<Change> = Vec::new();
+    for change in raw {
+        let joined = out.iter_mut().rev().find(|c| {
+            c.names == change.names
+                && c.constraint == change.constraint
+                && c.before == change.before
+                && c.after == change.after
+                && c.until.and_then(super::day_after) == change.from
+        });
+        match joined {
+            Some(c) => c.until = change.until,
+            None => out.push(change),
+        }
+    }
+    out
+}
+
+/// What a region says beside its names: compared when names are joined.
+type Rest = (
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+    Constraint,
+    Outcome,
+    Outcome,
+);
+
+fn rest(c: &Change) -> Rest {
+    (
+        c.from,
+        c.until,
+        c.constraint.clone(),
+        c.before.clone(),
+        c.after.clone(),
+    )
+}
+
+/// Makes names as general as stays exact, kind by kind: actors, then
+/// categories, then actions.
+fn generalize(mut changes: Vec<Change>, sides: &Sides<'_>, universe: &[Vec<Named>; 3]) -> Vec<Change> {
+    for k in [1, 2, 0] {
+        changes = generalize_kind(changes, k, sides, &universe[k]);
+    }
+    changes.sort_by(|a, b| (&a.names, a.from, &a.constraint).cmp(&(&b.names, b.from, &b.constraint)));
+    changes
+}
+
+fn generalize_kind(changes: Vec<Change>, k: usize, sides: &Sides<'_>, names: &[Named]) -> Vec<Change> {
+    // by the other kinds' labels: each name's regions
+    let mut groups: BTreeMap<Vec<Label>, BTreeMap<Label, Vec<Change>>> = BTreeMap::new();
+    for c in changes {
+        let others: Vec<Label> = (0..3).filter(|&i| i != k).map(|i| c.names[i].clone()).collect();
+        groups.entry(others).or_default().entry(c.names[k].clone()).or_default().push(c);
+    }
+    let mut out = Vec::new();
+    let named: Vec<&String> = names
+        .iter()
+        .filter_map(|n| match n {
+            Named::Name(n) => Some(n),
+            _ => None,
+        })
+        .collect();
+    for (_, by_name) in groups {
+        let shape = |label: &Label| -> Option<BTreeSet<Rest>> {
+            by_name.get(label).map(|cs| cs.iter().map(rest).collect())
+        };
+        // every name the kind has (but no category) changed alike: any
+        let everyone: Vec<Label> = names
+            .iter()
+            .filter(|n| **n != Named::NoCategory)
+            .map(|n| match n {
+                Named::Name(n) => Label::Name(n.clone()),
+                _ => Label::Other,
+            })
+            .collect();
+        let first = everyone.first().and_then(&shape);
+        let mut taken: BTreeSet<Label> = BTreeSet::new();
+        let mut lifted: Vec<(Label, Label)> = Vec::new();
+        if first.is_some() && everyone.len() > 1 && everyone.iter().all(|l| shape(l) == first) {
+            taken.extend(everyone.iter().cloned());
+            lifted.push((Label::Any, everyone[0].clone()));
+        } else {
+            for name in &named {
+                let label = Label::Name((*name).clone());
+                if taken.contains(&label) {
+                    continue;
+                }
+                let Some(own) = shape(&label) else { continue };
+                let under = below(sides, KINDS[k], name);
+                if under.len() > 1 && under.iter().all(|u| shape(&Label::Name(u.clone())).as_ref() == Some(&own)) {
+                    taken.extend(under.into_iter().map(Label::Name));
+                    lifted.push((label.clone(), label));
+                }
+            }
+        }
+        for (label, from) in lifted {
+            for c in &by_name[&from] {
+                let mut c = c.clone();
+                c.names[k] = label.clone();
+                out.push(c);
+            }
+        }
+        for (label, cs) in by_name {
+            if taken.contains(&label) {
+                continue;
+            }
+            for mut c in cs {
+                if let Label::Name(n) = &c.names[k] {
+                    if below(sides, KINDS[k], n).len() > 1 {
+                        c.names[k] = Label::Alone(n.clone());
+                    }
+                }
+                out.push(c);
+            }
+        }
+    }
+    out
+}
+
+/// A name and every name under it in any version, through any membership.
+fn below(sides: &Sides<'_>, kind: Kind, name: &str) -> Vec<String> {
+    let mut out = vec![name.to_string()];
+    for policy in sides.policies() {
+        let names = policy.vocabulary.names(kind);
+        let Some(top) = names.get(name) else { continue };
+        for id in 0..names.names.len() as NameId {
+            if names.ancestors_maybe(id)[top as usize] && !out.contains(&names.names[id as usize]) {
+                out.push(names.names[id as usize].clone());
+            }
+        }
+    }
+    out
+}
+
+/// For each action of the universe, the rules of a policy whose actions
+/// may cover it.
+fn rules_by_action(policy: &Policy, actions: &[Named]) -> BTreeMap<Named, Vec<usize>> {
+    let names = policy.vocabulary.names(Kind::Action);
+    actions
+        .iter()
+        .map(|action| {
+            let above = match action {
+                Named::Name(n) => names.get(n).map(|id| names.ancestors_maybe(id)),
+                _ => None,
+            };
+            let rules = policy
+                .rules
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| match (&r.actions, &above) {
+                    (None, _) => true,
+                    (Some(ids), Some(above)) => ids.iter().any(|&i| above[i as usize]),
+                    (Some(_), None) => false,
+                })
+                .map(|(i, _)| i)
+                .collect();
+            (action.clone(), rules)
+        })
+        .collect()
+}
+
+/// Each rule as text that is equal exactly when two rules decide alike
+/// (given the same vocabulary): its key, and its effect, names,
+/// window, conditions, priority and the denies it exempts. The key tells
+/// the deciding rules of two versions apart: a named rule's name, and for
+/// an unnamed one, whose id (`FILE:LINE`) moves with every edit above it,
+/// its whole text.
+pub fn fingerprints(policy: &Policy) -> Vec<(String, String)> {
+    let vocab = &policy.vocabulary;
+    let scope = |kind: Kind, s: &Option<Vec<NameId>>| match s {
+        None => "any".to_string(),
+        Some(ids) => ids
+            .iter()
+            .map(|&i| vocab.names(kind).names[i as usize].as_str())
+            .collect::<Vec<_>>()
+            .join(","),
+    };
+    let condition = |e: &Option<Box<crate::model::Expr>>| e.as_ref().map(|e| atoms::text(e, vocab));
+    policy
+        .rules
+        .iter()
+        .map(|r| {
+            let exempts = r.exempts.as_ref().map(|d| {
+                d.iter().map(|&i| policy.rules[i].id().into_owned()).collect::<Vec<_>>()
+            });
+            let content = format!(
+                "{}|{}|{}|{}|{:?}|{:?}|{:?}|{:?}|{}|{:?}",
+                r.kind(),
+                scope(Kind::Action, &r.actions),
+                scope(Kind::Actor, &r.actors),
+                scope(Kind::Category, &r.categories),
+                r.from.map(|b| b.date),
+                r.until.map(|b| b.date),
+                condition(&r.where_),
+                condition(&r.unless),
+                r.priority,
+                exempts
+            );
+            match &r.name {
+                Some(name) => (name.clone(), content),
+                None => (content.clone(), content),
+            }
+        })
+        .collect()
+}
+
+/// What decides beside the rules: the names and their memberships, the
+/// attributes, the default and the combining.
+fn frame(policy: &Policy) -> String {
+    let vocab = &policy.vocabulary;
+    let mut out = format!("{:?} {:?}\n", policy.default, policy.combining);
+    for kind in KINDS {
+        let names = vocab.names(kind);
+        out.push_str(&format!("{kind:?} closed={}\n", names.closed));
+        for (i, name) in names.names.iter().enumerate() {
+            let parents: Vec<&str> = names.parents[i]
+                .iter()
+                .map(|&p| names.names[p as usize].as_str())
+                .collect();
+            out.push_str(&format!("{name} in {parents:?}\n"));
+        }
+    }
+    for m in &vocab.memberships {
+        let names = vocab.names(m.kind);
+        out.push_str(&format!(
+            "{:?} {} in {} {:?} {:?} {:?}\n",
+            m.kind,
+            names.names[m.child as usize],
+            names.names[m.parent as usize],
+            m.from,
+            m.until,
+            m.condition.as_ref().map(|c| atoms::text(c, vocab))
+        ));
+    }
+    for a in &vocab.attributes {
+        out.push_str(&format!("attribute {}: {}\n", a.name, a.ty));
+    }
+    out
+}
+
+/// Declared names and attributes one version has and the other lacks.
+fn vocabulary(old: &Policy, new: &Policy) -> (Vec<Word>, Vec<Word>) {
+    let words = |p: &Policy| -> BTreeSet<Word> {
+        let mut out = BTreeSet::new();
+        for kind in KINDS {
+            let names = p.vocabulary.names(kind);
+            for (i, name) in names.names.iter().enumerate() {
+                if names.declared_at[i].is_some() {
+                    out.insert(Word {
+                        kind: kind.as_str(),
+                        name: name.clone(),
+                    });
+                }
+            }
+        }
+        for a in &p.vocabulary.attributes {
+            out.insert(Word {
+                kind: "attribute",
+                name: a.name.clone(),
+            });
+        }
+        out
+    };
+    let (before, after) = (words(old), words(new));
+    (
+        after.difference(&before).cloned().collect(),
+        before.difference(&after).cloned().collect(),
+    )
+}
