@@ -279,8 +279,12 @@ impl Number {
         let magnitude_at_least_unit = digits[..=at].iter().any(|&d| d != b'0');
         if !away && !magnitude_at_least_unit {
             // less than one unit towards zero: it crosses zero
-            return Number::parse(&format!("{}{}", if negative { "" } else { "-" }, Number::unit_minus(&digits, at, scale)))
-                .expect("a number written out");
+            return Number::parse(&format!(
+                "{}{}",
+                if negative { "" } else { "-" },
+                Number::unit_minus(&digits, at, scale)
+            ))
+            .expect("a number written out");
         }
         let mut i = at + 1;
         loop {
@@ -299,8 +303,12 @@ impl Number {
                 break;
             }
         }
-        Number::parse(&format!("{}{}", if negative { "-" } else { "" }, Number::written(&digits, scale)))
-            .expect("a number written out")
+        Number::parse(&format!(
+            "{}{}",
+            if negative { "-" } else { "" },
+            Number::written(&digits, scale)
+        ))
+        .expect("a number written out")
     }
 
     /// Digits of whole units of the `scale`-th place, written as a number.
@@ -614,9 +622,15 @@ mod tests {
         assert_eq!(n("0").step(1, true), n("0.1"));
         assert_eq!(n("-0.5").step(1, true), n("-0.4"));
         assert_eq!(n("-0.1").step(1, true), n("0"));
-        assert_eq!(n("99999999999999999999").step(0, true), n("100000000000000000000"));
+        assert_eq!(
+            n("99999999999999999999").step(0, true),
+            n("100000000000000000000")
+        );
         assert_eq!(n("-1").step(0, false), n("-2"));
-        assert_eq!(n("0.0000000000000000001").step(20, false), n("0.00000000000000000009"));
+        assert_eq!(
+            n("0.0000000000000000001").step(20, false),
+            n("0.00000000000000000009")
+        );
         assert_eq!(n("1000").step(0, false), n("999"));
         assert_eq!(n("2.5").step(0, false), n("1.5"));
         assert_eq!(n("2.5").step(0, true), n("3.5"));

@@ -14,8 +14,8 @@
 
 mod generate;
 
-use edict::analysis::diff::{self, Change, Label};
 use edict::analysis::cover::Constraint;
+use edict::analysis::diff::{self, Change, Label};
 use edict::analysis::{report, timeline, Outcome};
 use edict::syntax::ast::Kind;
 use edict::{Policy, PolicySet, Query};
@@ -38,7 +38,11 @@ impl Point {
             q.push_str(&format!(" to category {c}"));
         }
         q.push_str(&format!(" on {}", self.date));
-        let with: Vec<String> = self.with.iter().map(|(n, v)| format!("{n} = {v}")).collect();
+        let with: Vec<String> = self
+            .with
+            .iter()
+            .map(|(n, v)| format!("{n} = {v}"))
+            .collect();
         if !with.is_empty() {
             q.push_str(&format!(" with {}", with.join(", ")));
         }
@@ -55,19 +59,41 @@ fn values(name: &str) -> Vec<String> {
     match name {
         "country" => {
             let mut v = own(COUNTRIES);
-            v.extend(own(&["\"R\"", "\"RUS\"", "\"xY\"", "\"Saint \"", "\"Kitts\"", "\"a/b\"", "\"other\""]));
+            v.extend(own(&[
+                "\"R\"",
+                "\"RUS\"",
+                "\"xY\"",
+                "\"Saint \"",
+                "\"Kitts\"",
+                "\"a/b\"",
+                "\"other\"",
+            ]));
             v
         }
         "seats" => {
             let mut v = own(SEATS);
-            v.extend(own(&["-1", "2.4", "2.6", "4", "9", "11", "100000000000000000000"]));
+            v.extend(own(&[
+                "-1",
+                "2.4",
+                "2.6",
+                "4",
+                "9",
+                "11",
+                "100000000000000000000",
+            ]));
             v
         }
         "vip" => own(&["true", "false"]),
         "signed" => dates_beside(DATES.iter().map(|s| s.to_string())),
         _ => {
             let mut v = own(SOURCES);
-            v.extend(own(&["\"10.0.0.0\"", "\"10.255.255.255\"", "\"11.0.0.0\"", "\"::\"", "\"10.1.2.4\""]));
+            v.extend(own(&[
+                "\"10.0.0.0\"",
+                "\"10.255.255.255\"",
+                "\"11.0.0.0\"",
+                "\"::\"",
+                "\"10.1.2.4\"",
+            ]));
             v
         }
     }
@@ -120,7 +146,10 @@ fn grid_names(sets: &[&PolicySet], kind: Kind) -> Vec<String> {
             }
         }
     }
-    if sets.iter().all(|s| !s.policy().vocabulary.names(kind).closed) {
+    if sets
+        .iter()
+        .all(|s| !s.policy().vocabulary.names(kind).closed)
+    {
         out.push("stranger".to_string());
     }
     out
@@ -143,12 +172,23 @@ fn random_point(rng: &mut Rng, names: &[Vec<String>; 3], dates: &[String]) -> Po
     }
 }
 
+/// How many sets to try: `EDICT_ANALYSIS_RUNS` to look at fewer while
+/// working on a failure (the counts asserted then do not hold).
+fn runs(usual: usize) -> usize {
+    std::env::var("EDICT_ANALYSIS_RUNS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(usual)
+}
+
 /// A changed version of a generated set's text.
 fn mutate(rng: &mut Rng, text: &str) -> String {
     let mut head: Vec<String> = Vec::new();
     let mut rules: Vec<String> = Vec::new();
     for line in text.lines() {
-        let starts_rule = ["allow ", "deny ", "exempt ", "rule_"].iter().any(|p| line.starts_with(p));
+        let starts_rule = ["allow ", "deny ", "exempt ", "rule_"]
+            .iter()
+            .any(|p| line.starts_with(p));
         if line.starts_with("  ") && !rules.is_empty() {
             let last = rules.last_mut().expect("a rule");
             last.push('\n');
@@ -217,7 +257,10 @@ fn mutate(rng: &mut Rng, text: &str) -> String {
 
 /// The keys that tell deciding rules apart across versions.
 fn keys(policy: &Policy) -> Vec<String> {
-    diff::fingerprints(policy).into_iter().map(|(k, _)| k).collect()
+    diff::fingerprints(policy)
+        .into_iter()
+        .map(|(k, _)| k)
+        .collect()
 }
 
 fn same(a: &Outcome, ka: &[String], b: &Outcome, kb: &[String]) -> bool {
@@ -245,13 +288,22 @@ fn under(sets: &[&PolicySet], kind: Kind, point: &str, top: &str) -> bool {
 }
 
 fn known(sets: &[&PolicySet], kind: Kind, name: &str) -> bool {
-    sets.iter().any(|s| s.policy().vocabulary.names(kind).get(generate::bare(name)).is_some())
+    sets.iter().any(|s| {
+        s.policy()
+            .vocabulary
+            .names(kind)
+            .get(generate::bare(name))
+            .is_some()
+    })
 }
 
 /// Whether a point lies in a region: its names, dates and attributes.
 fn inside(sets: &[&PolicySet], change: &Change, condition: Option<&PolicySet>, p: &Point) -> bool {
     let names = [Some(&p.action), Some(&p.actor), p.category.as_ref()];
-    for (k, kind) in [Kind::Action, Kind::Actor, Kind::Category].into_iter().enumerate() {
+    for (k, kind) in [Kind::Action, Kind::Actor, Kind::Category]
+        .into_iter()
+        .enumerate()
+    {
         let fits = match (&change.names[k], names[k]) {
             (Label::NoCategory, None) => true,
             (_, None) | (Label::NoCategory, _) => false,
@@ -292,8 +344,12 @@ fn fits(constraint: &Constraint, condition: Option<&PolicySet>, p: &Point) -> bo
 /// A set that allows exactly where a region's condition is true.
 fn condition_set(condition: &str) -> PolicySet {
     let text = format!("{ATTRIBUTES}allow any where {condition}\n");
-    PolicySet::from_text("region.policy", &text)
-        .unwrap_or_else(|e| panic!("the region's condition `{condition}` does not check: {:?}", e.diagnostics))
+    PolicySet::from_text("region.policy", &text).unwrap_or_else(|e| {
+        panic!(
+            "the region's condition `{condition}` does not check: {:?}",
+            e.diagnostics
+        )
+    })
 }
 
 #[test]
@@ -301,7 +357,8 @@ fn diff_regions_are_exactly_the_points_that_differ() {
     let mut rng = Rng::new(0xd1ff);
     let (mut pairs, mut exact_pairs, mut changed, mut points_in, mut points_out) = (0, 0, 0, 0, 0);
     let (mut generalized, mut conditioned) = (0, 0);
-    for _ in 0..1500 {
+    let mut spent = std::time::Duration::ZERO;
+    for _ in 0..runs(700) {
         let g = policy(&mut rng, false);
         let text = mutate(&mut rng, &g.text);
         let (Ok(old), Ok(new)) = (
@@ -319,13 +376,18 @@ fn diff_regions_are_exactly_the_points_that_differ() {
                 std::fs::write(dir.join(side).join("set.policy"), t).expect("written");
             }
         }
+        let started = std::time::Instant::now();
         let found = diff::diff(&old, &new).expect("small sets are analysed");
+        spent += started.elapsed();
         let sets = [&old, &new];
         let (ko, kn) = (keys(old.policy()), keys(new.policy()));
         // every witness replays, giving the region's decisions
         for c in &found.changes {
             let w = report::witness_text(&c.witness);
-            let (b, a) = (decide(&old, &w).expect("the witness checks"), decide(&new, &w).expect("the witness checks"));
+            let (b, a) = (
+                decide(&old, &w).expect("the witness checks"),
+                decide(&new, &w).expect("the witness checks"),
+            );
             assert_eq!(b, c.before, "witness `{w}` before\n{}\n---\n{text}", g.text);
             assert_eq!(a, c.after, "witness `{w}` after\n{}\n---\n{text}", g.text);
             generalized += c.names.iter().filter(|l| matches!(l, Label::Any)).count();
@@ -341,7 +403,7 @@ fn diff_regions_are_exactly_the_points_that_differ() {
             .collect();
         let names = [Kind::Action, Kind::Actor, Kind::Category].map(|k| grid_names(&sets, k));
         let dates = grid_dates(&[old.policy(), new.policy()]);
-        for _ in 0..150 {
+        for _ in 0..120 {
             let p = random_point(&mut rng, &names, &dates);
             let q = p.text();
             let (Some(b), Some(a)) = (decide(&old, &q), decide(&new, &q)) else {
@@ -357,14 +419,28 @@ fn diff_regions_are_exactly_the_points_that_differ() {
                 .collect();
             for c in &holding {
                 if exact {
-                    assert!(differs, "`{q}` is inside a region but decides alike\n{c:?}\n{}\n---\n{text}", g.text);
+                    assert!(
+                        differs,
+                        "`{q}` is inside a region but decides alike\n{c:?}\n{}\n---\n{text}",
+                        g.text
+                    );
                 }
                 if exact {
-                    assert_eq!((&b, &a), (&c.before, &c.after), "`{q}` in {c:?}\n{}\n---\n{text}", g.text);
+                    assert_eq!(
+                        (&b, &a),
+                        (&c.before, &c.after),
+                        "`{q}` in {c:?}\n{}\n---\n{text}",
+                        g.text
+                    );
                 }
             }
             if exact && differs {
-                assert!(!holding.is_empty(), "`{q}` decides {b:?} then {a:?} but lies in no region\n{}\n---\n{text}\n{}", g.text, report::diff_human(old.policy(), new.policy(), &found));
+                assert!(
+                    !holding.is_empty(),
+                    "`{q}` decides {b:?} then {a:?} but lies in no region\n{}\n---\n{text}\n{}",
+                    g.text,
+                    report::diff_human(old.policy(), new.policy(), &found)
+                );
             }
             if holding.is_empty() {
                 points_out += 1;
@@ -373,16 +449,23 @@ fn diff_regions_are_exactly_the_points_that_differ() {
             }
         }
     }
+    eprintln!("diff took {spent:?} in all");
     eprintln!("{pairs} pairs, {exact_pairs} exact, {changed} changed; {points_in} points in regions, {points_out} outside; {generalized} any, {conditioned} with conditions");
-    assert!(pairs > 800 && exact_pairs > 300 && changed > 400, "too few pairs exercised");
-    assert!(points_in > 10_000 && generalized > 50 && conditioned > 200, "too few regions exercised");
+    assert!(
+        pairs > 550 && exact_pairs > 150 && changed > 400,
+        "too few pairs exercised"
+    );
+    assert!(
+        points_in > 10_000 && generalized > 50 && conditioned > 200,
+        "too few regions exercised"
+    );
 }
 
 #[test]
 fn timeline_gives_every_date_and_value_its_decision() {
     let mut rng = Rng::new(0x71e);
     let (mut sets_built, mut checked, mut otherwise) = (0, 0, 0);
-    for _ in 0..600 {
+    for _ in 0..runs(450) {
         let g = policy(&mut rng, false);
         let Ok(set) = PolicySet::from_text("random.policy", &g.text) else {
             continue;
@@ -400,7 +483,12 @@ fn timeline_gives_every_date_and_value_its_decision() {
         let conditions: Vec<Vec<Option<PolicySet>>> = line
             .entries
             .iter()
-            .map(|e| e.otherwise.iter().map(|(c, _)| c.condition.as_deref().map(condition_set)).collect())
+            .map(|e| {
+                e.otherwise
+                    .iter()
+                    .map(|(c, _)| c.condition.as_deref().map(condition_set))
+                    .collect()
+            })
             .collect();
         for _ in 0..60 {
             let mut p = base.clone();
@@ -421,7 +509,9 @@ fn timeline_gives_every_date_and_value_its_decision() {
                 .entries
                 .iter()
                 .enumerate()
-                .find(|(_, e)| e.from.is_none_or(|f| f <= date) && e.until.is_none_or(|u| date <= u))
+                .find(|(_, e)| {
+                    e.from.is_none_or(|f| f <= date) && e.until.is_none_or(|u| date <= u)
+                })
                 .expect("every date is on the timeline");
             let region = entry
                 .otherwise
@@ -430,12 +520,21 @@ fn timeline_gives_every_date_and_value_its_decision() {
                 .find(|((c, _), cond)| fits(c, cond.as_ref(), &p));
             let expected = region.map_or(&entry.outcome, |((_, o), _)| o);
             if exact || region.is_none() && !extra {
-                assert_eq!(&decided, expected, "`{}` on the timeline of `{undated}`\n{}", p.text(), g.text);
+                assert_eq!(
+                    &decided,
+                    expected,
+                    "`{}` on the timeline of `{undated}`\n{}",
+                    p.text(),
+                    g.text
+                );
             }
             checked += 1;
             otherwise += usize::from(region.is_some());
         }
     }
     eprintln!("{sets_built} sets, {checked} points, {otherwise} in other regions");
-    assert!(sets_built > 400 && otherwise > 500, "too few timelines exercised");
+    assert!(
+        sets_built > 300 && otherwise > 300,
+        "too few timelines exercised"
+    );
 }

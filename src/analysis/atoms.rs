@@ -155,9 +155,9 @@ fn write(e: &Expr, vocab: &Vocabulary, out: &mut String) {
                 matches!(k, ExprKind::And(_) | ExprKind::Or(_))
             });
         }
-        ExprKind::And(parts) => joined(parts, " and ", vocab, out, |k| {
-            matches!(k, ExprKind::Or(_))
-        }),
+        ExprKind::And(parts) => {
+            joined(parts, " and ", vocab, out, |k| matches!(k, ExprKind::Or(_)))
+        }
         ExprKind::Or(parts) => joined(parts, " or ", vocab, out, |_| false),
         ExprKind::Compare(op, l, r) => {
             operand(l, vocab, out);

@@ -2,6 +2,8 @@
 //! every interval of dates, and in each every combination of the classes
 //! of the attributes the cell's rules read, decided by every set.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 
 use super::atoms::{self, Atom};
@@ -121,27 +123,32 @@ pub struct Decided {
     /// The date its points were decided on (see [`representative`]).
     pub date: NaiveDate,
     pub dims: Vec<Dim>,
-    /// Each combination of classes (by dimension) and the outcome in each
-    /// set.
-    pub points: Vec<(Vec<usize>, Vec<Outcome>)>,
+    pub points: Vec<Point>,
 }
+
+/// A combination of classes (one a dimension) and its outcome in each set.
+pub type Point = (Vec<usize>, Vec<Outcome>);
 
 /// The most combinations of classes decided in one interval of one cell.
 pub const MOST_POINTS: usize = 1 << 18;
 
 /// Decides a cell: for each set, its resolution and its relevant rules;
 /// `given` are attributes every query of the cell gives (a timeline's).
+/// An interval is left out when `alike` says of the rules whose windows
+/// hold there (in each set) that they decide alike.
 /// Beside the intervals, the atoms split on samples rather than exactly.
 pub fn decide_cell(
     sides: &Sides<'_>,
     cell: &[Resolution],
     rules: &[Vec<usize>],
     given: &[(String, Value)],
+    alike: &dyn Fn(&[Vec<usize>]) -> bool,
 ) -> Result<(Vec<Decided>, Vec<String>), TooLarge> {
-    let mut atoms: Vec<Atom<'_>> = Vec::new();
+    let mut timed: Vec<Timed<'_>> = Vec::new();
     for (side, policy) in sides.policies().enumerate() {
-        atoms.extend(atoms::of_rules(policy, &rules[side], side));
+        timed.extend(timed_atoms(policy, &rules[side], side));
     }
+    let atoms: Vec<Atom<'_>> = timed.iter().map(|t| t.atom).collect();
     let pairs: Vec<(&Policy, &[usize])> = sides
         .policies()
         .zip(rules)
@@ -160,45 +167,63 @@ pub fn decide_cell(
         })
         .collect();
     let (starts, mut sampled) = dates::starts(&pairs, &atoms, &givens);
-    let attributes = read_attributes(sides, &atoms, given);
+    // classes that do not depend on the date, by attribute and the atoms
+    // that read it
+    let mut kept: HashMap<(String, Type, Vec<usize>), Dim> = HashMap::new();
     let mut out = Vec::new();
     for (from, until) in dates::intervals(&starts) {
         let date = representative(from, until);
-        let dims: Vec<Dim> = attributes
-            .iter()
-            .map(|(name, ty)| values::classes(sides, name, *ty, &atoms, &givens, date))
+        let holding: Vec<Vec<usize>> = sides
+            .policies()
+            .zip(rules)
+            .map(|(p, rules)| {
+                rules
+                    .iter()
+                    .copied()
+                    .filter(|&r| {
+                        let rule = &p.rules[r];
+                        rule.from.is_none_or(|b| b.date <= date)
+                            && rule.until.is_none_or(|b| date <= b.date)
+                    })
+                    .collect()
+            })
             .collect();
+        if alike(&holding) {
+            continue;
+        }
+        // only the atoms of rules and memberships whose windows hold here
+        let active: Vec<usize> = (0..timed.len())
+            .filter(|&i| timed[i].holds_on(date))
+            .collect();
+        let here: Vec<Atom<'_>> = active.iter().map(|&i| atoms[i]).collect();
+        let mut dims = Vec::new();
+        for (name, ty) in read_attributes(sides, &here, given) {
+            let reading: Vec<usize> = active
+                .iter()
+                .copied()
+                .filter(|&i| reads_attribute(sides, &atoms[i], &name))
+                .collect();
+            let by_date = reading.iter().any(|&i| atoms[i].expr.reads_date());
+            let key = (name, ty, reading);
+            let dim = match kept.get(&key) {
+                Some(dim) if !by_date => dim.clone(),
+                _ => {
+                    let read: Vec<Atom<'_>> = key.2.iter().map(|&i| atoms[i]).collect();
+                    let dim = values::classes(sides, &key.0, ty, &read, &givens, date);
+                    if !by_date {
+                        kept.insert(key, dim.clone());
+                    }
+                    dim
+                }
+            };
+            dims.push(dim);
+        }
         for text in dims.iter().flat_map(|d| &d.sampled) {
             if !sampled.contains(text) {
                 sampled.push(text.clone());
             }
         }
-        let total = dims
-            .iter()
-            .try_fold(1usize, |n, d| n.checked_mul(d.classes.len()))
-            .filter(|&n| n <= MOST_POINTS)
-            .ok_or_else(|| {
-                TooLarge(format!(
-                    "the rules read {} attributes together ({}), too many combinations of their values to decide one by one",
-                    dims.len(),
-                    dims.iter().map(|d| d.name.as_str()).collect::<Vec<_>>().join(", ")
-                ))
-            })?;
-        let mut points = Vec::with_capacity(total);
-        let mut classes = vec![0usize; dims.len()];
-        for _ in 0..total {
-            let outcomes = sides
-                .sets
-                .iter()
-                .enumerate()
-                .map(|(side, set)| {
-                    let query = query(set.policy(), side, &cell[side], date, &dims, &classes, given);
-                    Outcome::of(&set.decide(&query))
-                })
-                .collect();
-            points.push((classes.clone(), outcomes));
-            next(&mut classes, &dims);
-        }
+        let points = decide_points(sides, cell, date, &dims, given)?;
         out.push(Decided {
             from,
             until,
@@ -208,6 +233,99 @@ pub fn decide_cell(
         });
     }
     Ok((out, sampled))
+}
+
+/// Every combination of the classes of `dims`, decided on `date` by every
+/// set.
+fn decide_points(
+    sides: &Sides<'_>,
+    cell: &[Resolution],
+    date: NaiveDate,
+    dims: &[Dim],
+    given: &[(String, Value)],
+) -> Result<Vec<Point>, TooLarge> {
+    let total = dims
+        .iter()
+        .try_fold(1usize, |n, d| n.checked_mul(d.classes.len()))
+        .filter(|&n| n <= MOST_POINTS)
+        .ok_or_else(|| {
+            TooLarge(format!(
+                "the rules read {} attributes together ({}), too many combinations of their values to decide one by one",
+                dims.len(),
+                dims.iter().map(|d| d.name.as_str()).collect::<Vec<_>>().join(", ")
+            ))
+        })?;
+    let mut points = Vec::with_capacity(total);
+    let mut classes = vec![0usize; dims.len()];
+    // one query a set, its attributes set anew for each combination
+    let mut queries: Vec<Query> = sides
+        .policies()
+        .enumerate()
+        .map(|(side, p)| query(p, side, &cell[side], date, dims, &classes, given))
+        .collect();
+    for _ in 0..total {
+        let outcomes = sides
+            .sets
+            .iter()
+            .zip(&mut queries)
+            .enumerate()
+            .map(|(side, (set, query))| {
+                for (dim, &class) in dims.iter().zip(&classes) {
+                    if let Some(i) = dim.index[side] {
+                        query.attributes[i].clone_from(&dim.classes[class].value);
+                    }
+                }
+                Outcome::of(&set.decide(query))
+            })
+            .collect();
+        points.push((classes.clone(), outcomes));
+        next(&mut classes, dims);
+    }
+    Ok(points)
+}
+
+/// An atom, and the window of the rule or membership it belongs to.
+#[derive(Debug, Clone, Copy)]
+struct Timed<'p> {
+    atom: Atom<'p>,
+    from: Option<NaiveDate>,
+    until: Option<NaiveDate>,
+}
+
+impl Timed<'_> {
+    fn holds_on(&self, date: NaiveDate) -> bool {
+        self.from.is_none_or(|f| f <= date) && self.until.is_none_or(|u| date <= u)
+    }
+}
+
+/// The atoms of the given rules and of every conditional membership, each
+/// with its window.
+fn timed_atoms<'p>(policy: &'p Policy, rules: &[usize], side: usize) -> Vec<Timed<'p>> {
+    let mut out = Vec::new();
+    let mut add = |e: &'p crate::model::Expr, from, until| {
+        let mut leaves = Vec::new();
+        atoms::leaves(e, side, &mut leaves);
+        out.extend(leaves.into_iter().map(|atom| Timed { atom, from, until }));
+    };
+    for &r in rules {
+        let rule = &policy.rules[r];
+        for e in [&rule.where_, &rule.unless].into_iter().flatten() {
+            add(e, rule.from.map(|b| b.date), rule.until.map(|b| b.date));
+        }
+    }
+    for m in &policy.vocabulary.memberships {
+        if let Some(c) = &m.condition {
+            add(c, m.from, m.until);
+        }
+    }
+    out
+}
+
+fn reads_attribute(sides: &Sides<'_>, atom: &Atom<'_>, name: &str) -> bool {
+    let vocab = &sides.policy(atom.side).vocabulary;
+    let mut read = Vec::new();
+    atom.expr.attributes(&mut read);
+    read.iter().any(|&a| vocab.attributes[a].name == name)
 }
 
 /// The date an interval is decided on, and its witnesses given: its first

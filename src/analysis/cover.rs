@@ -18,8 +18,9 @@ use crate::eval::Truth;
 pub type Rect = Vec<BTreeSet<usize>>;
 
 /// Products of classes that together hold exactly `points` (each a class
-/// for each dimension), in a fixed order. A product never mixes the
-/// missing class (0) with others: "missing or equal to X" is two regions.
+/// for each dimension), in a fixed order. A product takes the missing class
+/// (0) with others only when it takes them all (no constraint): "missing or
+/// equal to X" is two regions.
 pub fn cover(points: &BTreeSet<Vec<usize>>, dims: &[Dim]) -> Vec<Rect> {
     let mut covered: BTreeSet<&Vec<usize>> = BTreeSet::new();
     let mut out: Vec<Rect> = Vec::new();
@@ -32,6 +33,17 @@ pub fn cover(points: &BTreeSet<Vec<usize>>, dims: &[Dim]) -> Vec<Rect> {
         while grown {
             grown = false;
             for d in 0..dims.len() {
+                // all of a dimension's classes, the missing one too, is no
+                // constraint at all: try that first
+                let all: BTreeSet<usize> = (0..dims[d].classes.len()).collect();
+                if rect[d] != all {
+                    let before = std::mem::replace(&mut rect[d], all);
+                    if inside(&rect, points) {
+                        grown = true;
+                        continue;
+                    }
+                    rect[d] = before;
+                }
                 for class in 0..dims[d].classes.len() {
                     if rect[d].contains(&class) || (class == 0) != rect[d].contains(&0) {
                         continue;
@@ -121,7 +133,13 @@ pub fn describe(rect: &Rect, dims: &[Dim]) -> (Constraint, bool) {
         let many = parts.len() > 1;
         let parts: Vec<String> = parts
             .into_iter()
-            .map(|p| if many && p.contains(" or ") { format!("({p})") } else { p })
+            .map(|p| {
+                if many && p.contains(" or ") {
+                    format!("({p})")
+                } else {
+                    p
+                }
+            })
             .collect();
         out.condition = Some(parts.join(" and "));
     }
@@ -141,7 +159,14 @@ fn classes(dim: &Dim, set: &BTreeSet<usize>) -> (String, bool) {
             Some(w) => w,
             None => {
                 exact = false;
-                format!("{} == {}", dim.name, dim.classes[c].value.as_ref().map_or(String::new(), |v| v.to_string()))
+                format!(
+                    "{} == {}",
+                    dim.name,
+                    dim.classes[c]
+                        .value
+                        .as_ref()
+                        .map_or(String::new(), |v| v.to_string())
+                )
             }
         })
         .collect();

@@ -92,9 +92,10 @@ fn date_edges(e: &Expr, given: &[Option<Value>], out: &mut Vec<NaiveDate>) -> bo
         if target.reads_date() {
             continue;
         }
-        let (Some(shifts), Some(Value::Date(target))) =
-            (date_chain(moved), super::values::fixed(target, FIRST, given))
-        else {
+        let (Some(shifts), Some(Value::Date(target))) = (
+            date_chain(moved),
+            super::values::fixed(target, FIRST, given),
+        ) else {
             continue;
         };
         followed = true;
@@ -135,7 +136,16 @@ fn date_chain(e: &Expr) -> Option<Vec<(u32, Unit, bool)>> {
 /// Every literal date in `e`, with the days beside it.
 fn literal_dates(e: &Expr, out: &mut Vec<NaiveDate>) {
     let mut push = |d: NaiveDate| {
-        out.extend([day_before(d), Some(d), day_after(d), day_after(day_after(d).unwrap_or(d))].into_iter().flatten())
+        out.extend(
+            [
+                day_before(d),
+                Some(d),
+                day_after(d),
+                day_after(day_after(d).unwrap_or(d)),
+            ]
+            .into_iter()
+            .flatten(),
+        )
     };
     walk(e, &mut |x| {
         if let ExprKind::Literal(Value::Date(d)) = &x.kind {

@@ -113,16 +113,27 @@ pub fn diff(old: &PolicySet, new: &PolicySet) -> Result<Diff, TooLarge> {
                         cells::relevant(sides.policy(s), &resolved[s], candidates)
                     })
                     .collect();
-                let same = |s: usize| rules[s].iter().map(|&r| &prints[s][r]).collect::<Vec<_>>();
-                if frame_alike && same(0) == same(1) {
+                let alike = |rules: &[Vec<usize>]| {
+                    frame_alike
+                        && rules[0].len() == rules[1].len()
+                        && rules[0]
+                            .iter()
+                            .zip(&rules[1])
+                            .all(|(&a, &b)| prints[0][a] == prints[1][b])
+                };
+                if alike(&rules) {
                     continue;
                 }
-                let (decided, cell_sampled) = cells::decide_cell(&sides, &resolved, &rules, &[])?;
+                let (decided, cell_sampled) =
+                    cells::decide_cell(&sides, &resolved, &rules, &[], &alike)?;
                 sampled.extend(cell_sampled);
                 let differ = |a: &Outcome, b: &Outcome| {
                     a.effect != b.effect
                         || a.rules.len() != b.rules.len()
-                        || a.rules.iter().zip(&b.rules).any(|(&x, &y)| keys[0][x] != keys[1][y])
+                        || a.rules
+                            .iter()
+                            .zip(&b.rules)
+                            .any(|(&x, &y)| keys[0][x] != keys[1][y])
                 };
                 raw.extend(changes_of(&cell, &decided, differ));
             }
@@ -131,9 +142,9 @@ pub fn diff(old: &PolicySet, new: &PolicySet) -> Result<Diff, TooLarge> {
     let mut changes = generalize(join_dates(raw), &sides, &universe);
     let fresh = fresh_names(&universe);
     for c in &mut changes {
-        for k in 0..3 {
-            if c.witness.names[k] == Named::Other {
-                c.witness.names[k] = Named::Name(fresh[k].clone());
+        for (name, fresh) in c.witness.names.iter_mut().zip(&fresh) {
+            if *name == Named::Other {
+                *name = Named::Name(fresh.clone());
             }
         }
     }
@@ -250,20 +261,38 @@ fn rest(c: &Change) -> Rest {
 
 /// Makes names as general as stays exact, kind by kind: actors, then
 /// categories, then actions.
-fn generalize(mut changes: Vec<Change>, sides: &Sides<'_>, universe: &[Vec<Named>; 3]) -> Vec<Change> {
+fn generalize(
+    mut changes: Vec<Change>,
+    sides: &Sides<'_>,
+    universe: &[Vec<Named>; 3],
+) -> Vec<Change> {
     for k in [1, 2, 0] {
         changes = generalize_kind(changes, k, sides, &universe[k]);
     }
-    changes.sort_by(|a, b| (&a.names, a.from, &a.constraint).cmp(&(&b.names, b.from, &b.constraint)));
+    changes
+        .sort_by(|a, b| (&a.names, a.from, &a.constraint).cmp(&(&b.names, b.from, &b.constraint)));
     changes
 }
 
-fn generalize_kind(changes: Vec<Change>, k: usize, sides: &Sides<'_>, names: &[Named]) -> Vec<Change> {
+fn generalize_kind(
+    changes: Vec<Change>,
+    k: usize,
+    sides: &Sides<'_>,
+    names: &[Named],
+) -> Vec<Change> {
     // by the other kinds' labels: each name's regions
     let mut groups: BTreeMap<Vec<Label>, BTreeMap<Label, Vec<Change>>> = BTreeMap::new();
     for c in changes {
-        let others: Vec<Label> = (0..3).filter(|&i| i != k).map(|i| c.names[i].clone()).collect();
-        groups.entry(others).or_default().entry(c.names[k].clone()).or_default().push(c);
+        let others: Vec<Label> = (0..3)
+            .filter(|&i| i != k)
+            .map(|i| c.names[i].clone())
+            .collect();
+        groups
+            .entry(others)
+            .or_default()
+            .entry(c.names[k].clone())
+            .or_default()
+            .push(c);
     }
     let mut out = Vec::new();
     let named: Vec<&String> = names
@@ -300,7 +329,11 @@ fn generalize_kind(changes: Vec<Change>, k: usize, sides: &Sides<'_>, names: &[N
                 }
                 let Some(own) = shape(&label) else { continue };
                 let under = below(sides, KINDS[k], name);
-                if under.len() > 1 && under.iter().all(|u| shape(&Label::Name(u.clone())).as_ref() == Some(&own)) {
+                if under.len() > 1
+                    && under
+                        .iter()
+                        .all(|u| shape(&Label::Name(u.clone())).as_ref() == Some(&own))
+                {
                     taken.extend(under.into_iter().map(Label::Name));
                     lifted.push((label.clone(), label));
                 }
@@ -394,7 +427,9 @@ pub fn fingerprints(policy: &Policy) -> Vec<(String, String)> {
         .iter()
         .map(|r| {
             let exempts = r.exempts.as_ref().map(|d| {
-                d.iter().map(|&i| policy.rules[i].id().into_owned()).collect::<Vec<_>>()
+                d.iter()
+                    .map(|&i| policy.rules[i].id().into_owned())
+                    .collect::<Vec<_>>()
             });
             let content = format!(
                 "{}|{}|{}|{}|{:?}|{:?}|{:?}|{:?}|{}|{:?}",

@@ -65,8 +65,11 @@ pub fn witness_json(w: &Witness) -> Json {
     }
     out["date"] = json!(w.date.format("%Y-%m-%d").to_string());
     if !w.attributes.is_empty() {
-        let attributes: serde_json::Map<String, Json> =
-            w.attributes.iter().map(|(n, v)| (n.clone(), value(v))).collect();
+        let attributes: serde_json::Map<String, Json> = w
+            .attributes
+            .iter()
+            .map(|(n, v)| (n.clone(), value(v)))
+            .collect();
         out["attributes"] = Json::Object(attributes);
     }
     out
@@ -146,7 +149,11 @@ fn names_text(names: &[Label; 3]) -> String {
         Label::Other => format!("any other {kind}"),
         Label::NoCategory => String::new(),
     };
-    let mut out = format!("{} by {}", one(&names[0], "action"), one(&names[1], "actor"));
+    let mut out = format!(
+        "{} by {}",
+        one(&names[0], "action"),
+        one(&names[1], "actor")
+    );
     match &names[2] {
         Label::NoCategory => out.push_str(" without a category"),
         Label::Any => out.push_str(" to any category"),
@@ -216,10 +223,16 @@ pub fn diff_human(old: &Policy, new: &Policy, diff: &Diff) -> String {
             .join(", ")
     };
     if !diff.added.is_empty() {
-        out.push_str(&format!("declared only in the new version: {}\n", words(&diff.added)));
+        out.push_str(&format!(
+            "declared only in the new version: {}\n",
+            words(&diff.added)
+        ));
     }
     if !diff.removed.is_empty() {
-        out.push_str(&format!("declared only in the old version: {}\n", words(&diff.removed)));
+        out.push_str(&format!(
+            "declared only in the old version: {}\n",
+            words(&diff.removed)
+        ));
     }
     out.push_str(&sampled_note(&diff.sampled));
     out.push_str(&match diff.changes.len() {

@@ -60,7 +60,7 @@ pub fn timeline(set: &PolicySet, query: &Query) -> Result<Timeline, TooLarge> {
     };
     let all: Vec<usize> = (0..policy.rules.len()).collect();
     let rules = vec![cells::relevant(policy, &cell, &all)];
-    let (decided, sampled) = cells::decide_cell(&sides, &[cell], &rules, &given)?;
+    let (decided, sampled) = cells::decide_cell(&sides, &[cell], &rules, &given, &|_| false)?;
     let mut entries: Vec<Entry> = Vec::new();
     let mut depends_on = BTreeSet::new();
     for interval in decided {
@@ -69,7 +69,10 @@ pub fn timeline(set: &PolicySet, query: &Query) -> Result<Timeline, TooLarge> {
         let mut by_outcome: BTreeMap<&Outcome, BTreeSet<Vec<usize>>> = BTreeMap::new();
         for (classes, outcomes) in &interval.points {
             if outcomes[0] != outcome {
-                by_outcome.entry(&outcomes[0]).or_default().insert(classes.clone());
+                by_outcome
+                    .entry(&outcomes[0])
+                    .or_default()
+                    .insert(classes.clone());
             }
         }
         let mut otherwise = Vec::new();

@@ -100,7 +100,14 @@ pub fn classes(
         let reads = atoms::reads(atom.expr, &givens[atom.side]);
         let mut exact = reads == Reads::Attribute(own) && !is_text_pattern(atom.expr);
         let text = atoms::text(atom.expr, &policy.vocabulary);
-        constants_of(atom.expr, own, ty, (date, &givens[atom.side]), &mut candidates, &mut exact);
+        constants_of(
+            atom.expr,
+            own,
+            ty,
+            (date, &givens[atom.side]),
+            &mut candidates,
+            &mut exact,
+        );
         if !exact && !sampled.contains(&text) {
             sampled.push(text.clone());
         }
@@ -141,7 +148,10 @@ pub fn classes(
         .iter()
         .map(|(text, atom)| {
             let vocab = &sides.policy(atom.side).vocabulary;
-            (text.clone(), atoms::text(&atoms::negation(atom.expr), vocab))
+            (
+                text.clone(),
+                atoms::text(&atoms::negation(atom.expr), vocab),
+            )
         })
         .collect();
     Dim {
@@ -252,7 +262,10 @@ pub fn fixed(e: &Expr, date: NaiveDate, given: &[Option<Value>]) -> Option<Value
 }
 
 /// Applies offsets, innermost first; `None` past the calendar.
-pub fn shifted(date: NaiveDate, shifts: &[(u32, crate::calendar::Unit, bool)]) -> Option<NaiveDate> {
+pub fn shifted(
+    date: NaiveDate,
+    shifts: &[(u32, crate::calendar::Unit, bool)],
+) -> Option<NaiveDate> {
     shifts.iter().try_fold(date, |d, &(amount, unit, before)| {
         crate::calendar::shift(d, amount, unit, before)
     })
@@ -371,7 +384,11 @@ fn network_ends(address: IpAddr, bits: u8) -> Vec<IpAddr> {
         IpAddr::V6(a) => (u128::from(a), 128),
     };
     let host = width - u32::from(bits);
-    let mask = if host >= 128 { u128::MAX } else { (1u128 << host) - 1 };
+    let mask = if host >= 128 {
+        u128::MAX
+    } else {
+        (1u128 << host) - 1
+    };
     let ip = |v: u128| match address {
         IpAddr::V4(_) => IpAddr::from((v as u32).to_be_bytes()),
         IpAddr::V6(_) => IpAddr::from(v.to_be_bytes()),
@@ -412,7 +429,10 @@ fn samples(how: How, source: &str) -> Vec<String> {
                 (How::Glob, '*') | (How::Path, '*') => out.push_str(with),
                 (How::Glob, '?') => out.push('x'),
                 (How::Path, ':') => {
-                    while chars.peek().is_some_and(|c| c.is_alphanumeric() || *c == '_') {
+                    while chars
+                        .peek()
+                        .is_some_and(|c| c.is_alphanumeric() || *c == '_')
+                    {
                         chars.next();
                     }
                     out.push('x');

@@ -18,7 +18,8 @@ pub fn run(old: &Common, new: &Common) -> Result<ExitCode, String> {
             }
         }
     }
-    let found = diff::diff(&sets[0], &sets[1]).map_err(|e| format!("cannot diff these sets: {}", e.0))?;
+    let found =
+        diff::diff(&sets[0], &sets[1]).map_err(|e| format!("cannot diff these sets: {}", e.0))?;
     let (before, after) = (sets[0].policy(), sets[1].policy());
     match old.format() {
         Format::Json => println!("{}", report::diff_json(before, after, &found)),

@@ -191,7 +191,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             color,
         } => {
             if format == Some(Format::Table) {
-                return Err("`--format table` is for `edict eval`; use `human` or `json` here".to_string());
+                return Err(
+                    "`--format table` is for `edict eval`; use `human` or `json` here".to_string(),
+                );
             }
             let side = |path: PathBuf| Common {
                 paths: vec![path],
