@@ -263,10 +263,15 @@ fn keys(policy: &Policy) -> Vec<String> {
         .collect()
 }
 
+/// Whether two decisions are alike: the effect, and the deciding rules as
+/// a set (a diff does not report rules that only moved).
 fn same(a: &Outcome, ka: &[String], b: &Outcome, kb: &[String]) -> bool {
-    a.effect == b.effect
-        && a.rules.len() == b.rules.len()
-        && a.rules.iter().zip(&b.rules).all(|(&x, &y)| ka[x] == kb[y])
+    let sorted = |o: &Outcome, k: &[String]| {
+        let mut ks: Vec<String> = o.rules.iter().map(|&r| k[r].clone()).collect();
+        ks.sort();
+        ks
+    };
+    a.effect == b.effect && sorted(a, ka) == sorted(b, kb)
 }
 
 fn decide(set: &PolicySet, text: &str) -> Option<Outcome> {

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 
 use super::atoms::{self, Atom};
 use super::values::{self, Dim};
-use super::{dates, Outcome, Sides, TooLarge};
+use super::{dates, tree, Sides, TooLarge};
 use crate::eval::{in_scope, Truth};
 use crate::model::{NameId, Policy, Query, QueryNames};
 use crate::syntax::ast::Kind;
@@ -123,26 +123,21 @@ pub struct Decided {
     /// The date its points were decided on (see [`representative`]).
     pub date: NaiveDate,
     pub dims: Vec<Dim>,
-    pub points: Vec<Point>,
+    /// Its regions, each with the outcome in every set.
+    pub leaves: Vec<tree::Leaf>,
 }
-
-/// A combination of classes (one a dimension) and its outcome in each set.
-pub type Point = (Vec<usize>, Vec<Outcome>);
-
-/// The most combinations of classes decided in one interval of one cell.
-pub const MOST_POINTS: usize = 1 << 18;
 
 /// Decides a cell: for each set, its resolution and its relevant rules;
 /// `given` are attributes every query of the cell gives (a timeline's).
-/// An interval is left out when `alike` says of the rules whose windows
-/// hold there (in each set) that they decide alike.
+/// With a `focus` (a diff's), an interval where no changed rule holds is
+/// left out, and so is every region where none applies.
 /// Beside the intervals, the atoms split on samples rather than exactly.
 pub fn decide_cell(
     sides: &Sides<'_>,
     cell: &[Resolution],
     rules: &[Vec<usize>],
     given: &[(String, Value)],
-    alike: &dyn Fn(&[Vec<usize>]) -> bool,
+    focus: Option<&tree::Focus>,
 ) -> Result<(Vec<Decided>, Vec<String>), TooLarge> {
     let mut timed: Vec<Timed<'_>> = Vec::new();
     for (side, policy) in sides.policies().enumerate() {
@@ -188,7 +183,13 @@ pub fn decide_cell(
                     .collect()
             })
             .collect();
-        if alike(&holding) {
+        let unchanged = |f: &tree::Focus| {
+            holding
+                .iter()
+                .enumerate()
+                .all(|(side, rules)| rules.iter().all(|&r| !f.changed[side][r]))
+        };
+        if focus.is_some_and(unchanged) {
             continue;
         }
         // only the atoms of rules and memberships whose windows hold here
@@ -223,65 +224,25 @@ pub fn decide_cell(
                 sampled.push(text.clone());
             }
         }
-        let points = decide_points(sides, cell, date, &dims, given)?;
+        let space = tree::Space {
+            sides,
+            cell,
+            date,
+            dims: &dims,
+            given,
+            rules: &holding,
+            focus,
+        };
+        let leaves = tree::leaves(&space)?;
         out.push(Decided {
             from,
             until,
             date,
             dims,
-            points,
+            leaves,
         });
     }
     Ok((out, sampled))
-}
-
-/// Every combination of the classes of `dims`, decided on `date` by every
-/// set.
-fn decide_points(
-    sides: &Sides<'_>,
-    cell: &[Resolution],
-    date: NaiveDate,
-    dims: &[Dim],
-    given: &[(String, Value)],
-) -> Result<Vec<Point>, TooLarge> {
-    let total = dims
-        .iter()
-        .try_fold(1usize, |n, d| n.checked_mul(d.classes.len()))
-        .filter(|&n| n <= MOST_POINTS)
-        .ok_or_else(|| {
-            TooLarge(format!(
-                "the rules read {} attributes together ({}), too many combinations of their values to decide one by one",
-                dims.len(),
-                dims.iter().map(|d| d.name.as_str()).collect::<Vec<_>>().join(", ")
-            ))
-        })?;
-    let mut points = Vec::with_capacity(total);
-    let mut classes = vec![0usize; dims.len()];
-    // one query a set, its attributes set anew for each combination
-    let mut queries: Vec<Query> = sides
-        .policies()
-        .enumerate()
-        .map(|(side, p)| query(p, side, &cell[side], date, dims, &classes, given))
-        .collect();
-    for _ in 0..total {
-        let outcomes = sides
-            .sets
-            .iter()
-            .zip(&mut queries)
-            .enumerate()
-            .map(|(side, (set, query))| {
-                for (dim, &class) in dims.iter().zip(&classes) {
-                    if let Some(i) = dim.index[side] {
-                        query.attributes[i].clone_from(&dim.classes[class].value);
-                    }
-                }
-                Outcome::of(&set.decide(query))
-            })
-            .collect();
-        points.push((classes.clone(), outcomes));
-        next(&mut classes, dims);
-    }
-    Ok(points)
 }
 
 /// An atom, and the window of the rule or membership it belongs to.
@@ -338,17 +299,6 @@ pub fn representative(from: NaiveDate, until: NaiveDate) -> NaiveDate {
         (false, _) => from,
         (true, false) => until,
         (true, true) => usual,
-    }
-}
-
-/// The next combination of classes, the last dimension fastest.
-fn next(classes: &mut [usize], dims: &[Dim]) {
-    for i in (0..classes.len()).rev() {
-        classes[i] += 1;
-        if classes[i] < dims[i].classes.len() {
-            return;
-        }
-        classes[i] = 0;
     }
 }
 

@@ -1,10 +1,9 @@
-//! Gathers combinations of classes into few regions, and writes a region
-//! as a condition.
+//! Joins regions into few, and writes a region as a condition.
 //!
 //! A region is a product: for each attribute, a set of its classes. The
-//! points to cover are grown greedily into the largest products that hold
-//! only points of the set, so every region is exact and together they
-//! cover every point. A region's set of classes for an attribute is written
+//! leaves of an interval ([`super::tree`]) that changed alike are joined
+//! where they differ in one attribute only, so every region stays exact
+//! and together they hold every query that changed. A region's set of classes for an attribute is written
 //! as the atoms (or their negations) all its classes share, keeping only
 //! those needed to tell it from the attribute's other classes; when no
 //! conjunction does, as a disjunction of its classes.
@@ -17,82 +16,70 @@ use crate::eval::Truth;
 /// For each dimension, the classes a region holds.
 pub type Rect = Vec<BTreeSet<usize>>;
 
-/// Products of classes that together hold exactly `points` (each a class
-/// for each dimension), in a fixed order. A product takes the missing class
-/// (0) with others only when it takes them all (no constraint): "missing or
-/// equal to X" is two regions.
-pub fn cover(points: &BTreeSet<Vec<usize>>, dims: &[Dim]) -> Vec<Rect> {
-    let mut covered: BTreeSet<&Vec<usize>> = BTreeSet::new();
-    let mut out: Vec<Rect> = Vec::new();
-    for point in points {
-        if covered.contains(point) {
-            continue;
-        }
-        let mut rect: Rect = point.iter().map(|&c| BTreeSet::from([c])).collect();
-        let mut grown = true;
-        while grown {
-            grown = false;
-            for d in 0..dims.len() {
-                // all of a dimension's classes, the missing one too, is no
-                // constraint at all: try that first
-                let all: BTreeSet<usize> = (0..dims[d].classes.len()).collect();
-                if rect[d] != all {
-                    let before = std::mem::replace(&mut rect[d], all);
-                    if inside(&rect, points) {
-                        grown = true;
-                        continue;
+/// A leaf's region as a product: a fixed class, or every class.
+pub fn rect(leaf: &[Option<usize>], dims: &[Dim]) -> Rect {
+    leaf.iter()
+        .zip(dims)
+        .map(|(c, d)| match c {
+            Some(c) => BTreeSet::from([*c]),
+            None => (0..d.classes.len()).collect(),
+        })
+        .collect()
+}
+
+/// Joins products that differ in one dimension only, until none do; the
+/// products given do not overlap, and neither do those made. Then a
+/// product that takes the missing class (0) with some others but not all
+/// is split in two, since "missing or equal to X" is not one condition.
+pub fn merge(mut rects: Vec<Rect>, dims: &[Dim]) -> Vec<Rect> {
+    let mut joined = true;
+    while joined {
+        joined = false;
+        for d in 0..dims.len() {
+            let mut groups: Vec<(Rect, BTreeSet<usize>)> = Vec::new();
+            for r in rects.drain(..) {
+                let mut key = r.clone();
+                let own = std::mem::take(&mut key[d]);
+                match groups.iter_mut().find(|(k, _)| *k == key) {
+                    Some((_, set)) => {
+                        set.extend(own);
+                        joined = true;
                     }
-                    rect[d] = before;
+                    None => groups.push((key, own)),
                 }
-                for class in 0..dims[d].classes.len() {
-                    if rect[d].contains(&class) || (class == 0) != rect[d].contains(&0) {
-                        continue;
-                    }
-                    rect[d].insert(class);
-                    if inside(&rect, points) {
-                        grown = true;
+            }
+            rects = groups
+                .into_iter()
+                .map(|(mut key, set)| {
+                    key[d] = set;
+                    key
+                })
+                .collect();
+        }
+    }
+    let mut out = Vec::new();
+    for r in rects {
+        let mut parts = vec![r];
+        for d in 0..dims.len() {
+            let all = dims[d].classes.len();
+            parts = parts
+                .into_iter()
+                .flat_map(|p| {
+                    if p[d].contains(&0) && p[d].len() > 1 && p[d].len() < all {
+                        let (mut missing, mut given) = (p.clone(), p);
+                        missing[d] = BTreeSet::from([0]);
+                        given[d].remove(&0);
+                        vec![missing, given]
                     } else {
-                        rect[d].remove(&class);
+                        vec![p]
                     }
-                }
-            }
+                })
+                .collect();
         }
-        for p in points.iter().filter(|p| holds(&rect, p)) {
-            covered.insert(p);
-        }
-        out.push(rect);
+        out.extend(parts);
     }
+    out.sort();
     out
-}
-
-fn holds(rect: &Rect, point: &[usize]) -> bool {
-    rect.iter().zip(point).all(|(set, c)| set.contains(c))
-}
-
-/// Whether every point of the product is one of `points`.
-fn inside(rect: &Rect, points: &BTreeSet<Vec<usize>>) -> bool {
-    let mut point: Vec<usize> = rect.iter().map(|s| *s.first().expect("a class")).collect();
-    let sets: Vec<Vec<usize>> = rect.iter().map(|s| s.iter().copied().collect()).collect();
-    let mut at = vec![0usize; sets.len()];
-    loop {
-        if !points.contains(&point) {
-            return false;
-        }
-        let mut d = sets.len();
-        loop {
-            if d == 0 {
-                return true;
-            }
-            d -= 1;
-            at[d] += 1;
-            if at[d] < sets[d].len() {
-                point[d] = sets[d][at[d]];
-                break;
-            }
-            at[d] = 0;
-            point[d] = sets[d][0];
-        }
-    }
 }
 
 /// A region's constraints on attributes, as a reader is told them.

@@ -17,6 +17,7 @@ use chrono::NaiveDate;
 
 use super::cells::{self, Named, Resolution, KINDS};
 use super::cover::{self, Constraint};
+use super::tree::Focus;
 use super::{atoms, Outcome, Sides, TooLarge, FIRST, LAST};
 use crate::model::{NameId, Policy};
 use crate::syntax::ast::Kind;
@@ -84,7 +85,6 @@ pub fn diff(old: &PolicySet, new: &PolicySet) -> Result<Diff, TooLarge> {
     let sets = [old, new];
     let sides = Sides { sets: &sets };
     let universe = cells::universe(&sides);
-    let frame_alike = frame(old.policy()) == frame(new.policy());
     let prints: Vec<Vec<(String, String)>> = sides.policies().map(fingerprints).collect();
     let keys: Vec<Vec<&str>> = prints
         .iter()
@@ -94,6 +94,7 @@ pub fn diff(old: &PolicySet, new: &PolicySet) -> Result<Diff, TooLarge> {
         .policies()
         .map(|p| rules_by_action(p, &universe[0]))
         .collect();
+    let focus = focus(old.policy(), new.policy(), &prints);
     let mut raw: Vec<Change> = Vec::new();
     let mut sampled = BTreeSet::new();
     for action in &universe[0] {
@@ -113,27 +114,22 @@ pub fn diff(old: &PolicySet, new: &PolicySet) -> Result<Diff, TooLarge> {
                         cells::relevant(sides.policy(s), &resolved[s], candidates)
                     })
                     .collect();
-                let alike = |rules: &[Vec<usize>]| {
-                    frame_alike
-                        && rules[0].len() == rules[1].len()
-                        && rules[0]
-                            .iter()
-                            .zip(&rules[1])
-                            .all(|(&a, &b)| prints[0][a] == prints[1][b])
-                };
-                if alike(&rules) {
+                let unchanged =
+                    |f: &Focus| (0..2).all(|s| rules[s].iter().all(|&r| !f.changed[s][r]));
+                if focus.as_ref().is_some_and(unchanged) {
                     continue;
                 }
                 let (decided, cell_sampled) =
-                    cells::decide_cell(&sides, &resolved, &rules, &[], &alike)?;
+                    cells::decide_cell(&sides, &resolved, &rules, &[], focus.as_ref())?;
                 sampled.extend(cell_sampled);
+                // the deciding rules compared as a set, whatever their order
                 let differ = |a: &Outcome, b: &Outcome| {
-                    a.effect != b.effect
-                        || a.rules.len() != b.rules.len()
-                        || a.rules
-                            .iter()
-                            .zip(&b.rules)
-                            .any(|(&x, &y)| keys[0][x] != keys[1][y])
+                    let sorted = |o: &Outcome, side: usize| {
+                        let mut ks: Vec<&str> = o.rules.iter().map(|&r| keys[side][r]).collect();
+                        ks.sort_unstable();
+                        ks
+                    };
+                    a.effect != b.effect || sorted(a, 0) != sorted(b, 1)
                 };
                 raw.extend(changes_of(&cell, &decided, differ));
             }
@@ -157,6 +153,64 @@ pub fn diff(old: &PolicySet, new: &PolicySet) -> Result<Diff, TooLarge> {
     })
 }
 
+/// Which rules changed, when only rules did: the vocabularies, default and
+/// combining alike, and under `first applicable` the rules both versions
+/// have in the same order.
+fn focus(old: &Policy, new: &Policy, prints: &[Vec<(String, String)>]) -> Option<Focus> {
+    if frame(old) != frame(new) {
+        return None;
+    }
+    fn count(p: &[(String, String)]) -> BTreeMap<&(String, String), usize> {
+        let mut counts = BTreeMap::new();
+        for f in p {
+            *counts.entry(f).or_default() += 1;
+        }
+        counts
+    }
+    let counts = [count(&prints[0]), count(&prints[1])];
+    // a print is common when the other version has it as often
+    let changed: Vec<Vec<bool>> = (0..2)
+        .map(|s| {
+            prints[s]
+                .iter()
+                .map(|f| counts[1 - s].get(f) != counts[s].get(f))
+                .collect()
+        })
+        .collect();
+    if old.combining == crate::syntax::ast::Combining::FirstApplicable {
+        let common = |s: usize| {
+            prints[s]
+                .iter()
+                .zip(&changed[s])
+                .filter(|(_, c)| !**c)
+                .map(|(f, _)| f)
+                .collect::<Vec<_>>()
+        };
+        if common(0) != common(1) {
+            return None;
+        }
+    }
+    let roles = [old, new]
+        .iter()
+        .zip(prints)
+        .map(|(p, prints)| {
+            p.rules
+                .iter()
+                .zip(prints)
+                .map(|(r, (key, _))| {
+                    let exempts = r.exempts.as_ref().map(|d| {
+                        d.iter()
+                            .map(|&i| p.rules[i].id().into_owned())
+                            .collect::<Vec<_>>()
+                    });
+                    format!("{key}|{}|{}|{exempts:?}", r.kind(), r.priority)
+                })
+                .collect()
+        })
+        .collect();
+    Some(Focus { changed, roles })
+}
+
 /// For each kind, a name that no version mentions, for witnesses of
 /// regions about such names.
 fn fresh_names(universe: &[Vec<Named>; 3]) -> [String; 3] {
@@ -177,17 +231,17 @@ fn changes_of(
 ) -> Vec<Change> {
     let mut out = Vec::new();
     for interval in decided {
-        let mut by_pair: BTreeMap<(&Outcome, &Outcome), BTreeSet<Vec<usize>>> = BTreeMap::new();
-        for (classes, outcomes) in &interval.points {
+        let mut by_pair: BTreeMap<(&Outcome, &Outcome), Vec<cover::Rect>> = BTreeMap::new();
+        for (leaf, outcomes) in &interval.leaves {
             if differ(&outcomes[0], &outcomes[1]) {
                 by_pair
                     .entry((&outcomes[0], &outcomes[1]))
                     .or_default()
-                    .insert(classes.clone());
+                    .push(cover::rect(leaf, &interval.dims));
             }
         }
-        for ((before, after), points) in by_pair {
-            for rect in cover::cover(&points, &interval.dims) {
+        for ((before, after), rects) in by_pair {
+            for rect in cover::merge(rects, &interval.dims) {
                 let (constraint, _) = cover::describe(&rect, &interval.dims);
                 let attributes = interval
                     .dims

@@ -8,9 +8,11 @@
 //! of them. A class is a cell of names (an action, an actor, a category or
 //! none), an interval of dates on which no window or date atom turns
 //! ([`dates`]), and for each attribute the rules read, a class of values no
-//! atom tells apart ([`values`]). The decisions are the sets' own
-//! ([`crate::PolicySet::decide`]); the classes where they differ are
-//! gathered into regions as few and as general as stay exact ([`cover`]).
+//! atom tells apart ([`values`]). Attributes are fixed one at a time until
+//! every condition is settled ([`tree`]), and one query of each region so
+//! found is decided by the sets themselves ([`crate::PolicySet::decide`]);
+//! the regions where they differ are joined into as few and as general as
+//! stay exact ([`cover`]).
 //!
 //! Atoms that read two things at once (two attributes, an attribute and the
 //! query's date) and text patterns are split on sample values instead: the
@@ -24,6 +26,7 @@ pub mod dates;
 pub mod diff;
 pub mod report;
 pub mod timeline;
+pub mod tree;
 pub mod values;
 
 use chrono::NaiveDate;

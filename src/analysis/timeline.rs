@@ -60,24 +60,30 @@ pub fn timeline(set: &PolicySet, query: &Query) -> Result<Timeline, TooLarge> {
     };
     let all: Vec<usize> = (0..policy.rules.len()).collect();
     let rules = vec![cells::relevant(policy, &cell, &all)];
-    let (decided, sampled) = cells::decide_cell(&sides, &[cell], &rules, &given, &|_| false)?;
+    let (decided, sampled) = cells::decide_cell(&sides, &[cell], &rules, &given, None)?;
     let mut entries: Vec<Entry> = Vec::new();
     let mut depends_on = BTreeSet::new();
     for interval in decided {
-        // the first point has every attribute missing: the query itself
-        let outcome = interval.points[0].1[0].clone();
-        let mut by_outcome: BTreeMap<&Outcome, BTreeSet<Vec<usize>>> = BTreeMap::new();
-        for (classes, outcomes) in &interval.points {
+        // the leaf with every attribute missing: the query itself
+        let outcome = interval
+            .leaves
+            .iter()
+            .find(|(leaf, _)| leaf.iter().all(|c| c.is_none_or(|c| c == 0)))
+            .expect("the leaves hold every query")
+            .1[0]
+            .clone();
+        let mut by_outcome: BTreeMap<&Outcome, Vec<cover::Rect>> = BTreeMap::new();
+        for (leaf, outcomes) in &interval.leaves {
             if outcomes[0] != outcome {
                 by_outcome
                     .entry(&outcomes[0])
                     .or_default()
-                    .insert(classes.clone());
+                    .push(cover::rect(leaf, &interval.dims));
             }
         }
         let mut otherwise = Vec::new();
-        for (other, points) in by_outcome {
-            for rect in cover::cover(&points, &interval.dims) {
+        for (other, rects) in by_outcome {
+            for rect in cover::merge(rects, &interval.dims) {
                 let (constraint, _) = cover::describe(&rect, &interval.dims);
                 for (dim, set) in interval.dims.iter().zip(&rect) {
                     if set.len() < dim.classes.len() {
