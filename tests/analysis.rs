@@ -310,7 +310,8 @@ fn inside(sets: &[&PolicySet], change: &Change, condition: Option<&PolicySet>, p
         .enumerate()
     {
         let fits = match (&change.names[k], names[k]) {
-            (Label::NoCategory, None) => true,
+            (Label::NoCategory | Label::AnyOrNone, None) => true,
+            (Label::AnyOrNone, Some(_)) => true,
             (_, None) | (Label::NoCategory, _) => false,
             (Label::Any, Some(_)) => true,
             (Label::Other, Some(n)) => !known(sets, kind, n),
@@ -395,7 +396,11 @@ fn diff_regions_are_exactly_the_points_that_differ() {
             );
             assert_eq!(b, c.before, "witness `{w}` before\n{}\n---\n{text}", g.text);
             assert_eq!(a, c.after, "witness `{w}` after\n{}\n---\n{text}", g.text);
-            generalized += c.names.iter().filter(|l| matches!(l, Label::Any)).count();
+            generalized += c
+                .names
+                .iter()
+                .filter(|l| matches!(l, Label::Any | Label::AnyOrNone))
+                .count();
             conditioned += usize::from(c.constraint.condition.is_some());
         }
         changed += usize::from(!found.changes.is_empty());

@@ -153,3 +153,65 @@ fn eval_fixtures_json() {
         insta::assert_snapshot!(lines.join("\n"));
     });
 }
+
+/// A fixture set read alone, checked, with today fixed.
+fn set_of(path: &Path) -> (String, edict::PolicySet) {
+    let (text, sources) = read(path);
+    let loaded = edict::compile(sources, Vec::new(), today());
+    match loaded.into_set() {
+        Ok(set) => (text, set.with_today(today())),
+        Err(loaded) => panic!(
+            "{}: {}",
+            name(path),
+            render::diagnostics(&loaded.diagnostics, &loaded.policy.sources, false)
+        ),
+    }
+}
+
+/// `edict diff`: each `NAME.old.policy` beside its `NAME.new.policy`; the
+/// snapshot holds both, the answer for people and the JSON.
+#[test]
+fn diff_fixtures() {
+    use edict::analysis::{diff, report};
+    insta::glob!("fixtures/diff", "*.old.policy", |path| {
+        let new_path = path.with_file_name(
+            name(path)
+                .rsplit('/')
+                .next()
+                .expect("a file name")
+                .replace(".old.policy", ".new.policy"),
+        );
+        let (old_text, old) = set_of(path);
+        let (new_text, new) = set_of(&new_path);
+        let found = diff::diff(&old, &new).expect("fixtures are analysed");
+        let json = report::diff_json(old.policy(), new.policy(), &found);
+        let source = format!("{old_text}\n----- new -----\n{new_text}");
+        let answer = format!(
+            "{}\n----- json -----\n{}",
+            report::diff_human(old.policy(), new.policy(), &found),
+            serde_json::to_string_pretty(&json).expect("JSON")
+        );
+        insta::assert_snapshot!(snapshot(&source, &answer));
+    });
+}
+
+/// `edict timeline`: each query of a `#> ` line, for people and as JSON.
+#[test]
+fn timeline_fixtures() {
+    use edict::analysis::{report, timeline};
+    insta::glob!("fixtures/timeline", "*.policy", |path| {
+        let (text, set) = set_of(path);
+        let mut out = String::new();
+        for query in text.lines().filter_map(|l| l.strip_prefix("#> ")) {
+            let q = set.query(query).expect("valid query");
+            let found = timeline::timeline(&set, &q).expect("fixtures are analysed");
+            out.push_str(&format!(
+                "> {query}\n{}{}\n",
+                report::timeline_human(set.policy(), &found),
+                serde_json::to_string_pretty(&report::timeline_json(set.policy(), &found))
+                    .expect("JSON")
+            ));
+        }
+        insta::assert_snapshot!(snapshot(&text, &out));
+    });
+}

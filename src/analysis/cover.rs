@@ -133,29 +133,47 @@ pub fn describe(rect: &Rect, dims: &[Dim]) -> (Constraint, bool) {
     (out, exact)
 }
 
-/// A set of a dimension's classes (none missing) as a condition.
+/// A set of a dimension's classes (none missing) as a condition: the
+/// shorter of the atoms they share and, when each holds one value alone,
+/// those values.
 fn classes(dim: &Dim, set: &BTreeSet<usize>) -> (String, bool) {
+    let name = crate::syntax::written_name(&dim.name);
+    let values: Option<Vec<String>> = set
+        .iter()
+        .map(|&c| dim.alone(c).map(|v| v.to_string()))
+        .collect();
+    let by_value = values.map(|v| match v.as_slice() {
+        [one] => format!("{name} == {one}"),
+        many => format!("{name} in [{}]", many.join(", ")),
+    });
     if let Some(words) = conjunction(dim, set) {
+        let words = match by_value {
+            Some(v) if v.len() < words.len() => v,
+            _ => words,
+        };
         return (words, true);
+    }
+    if let Some(v) = by_value {
+        return (v, true);
     }
     let mut exact = true;
     let parts: Vec<String> = set
         .iter()
-        .map(|&c| match conjunction(dim, &BTreeSet::from([c])) {
-            Some(w) if w.contains(" and ") => format!("({w})"),
-            Some(w) => w,
-            None => {
-                exact = false;
-                format!(
-                    "{} == {}",
-                    dim.name,
-                    dim.classes[c]
+        .map(
+            |&c| match (dim.alone(c), conjunction(dim, &BTreeSet::from([c]))) {
+                (Some(v), _) => format!("{name} == {v}"),
+                (None, Some(w)) if w.contains(" and ") => format!("({w})"),
+                (None, Some(w)) => w,
+                (None, None) => {
+                    exact = false;
+                    let v = dim.classes[c]
                         .value
                         .as_ref()
-                        .map_or(String::new(), |v| v.to_string())
-                )
-            }
-        })
+                        .map_or(String::new(), |v| v.to_string());
+                    format!("{name} == {v}")
+                }
+            },
+        )
         .collect();
     (parts.join(" or "), exact)
 }

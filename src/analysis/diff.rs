@@ -32,8 +32,10 @@ pub enum Label {
     /// The name itself, and none of the names under it (they changed
     /// otherwise, or not at all).
     Alone(String),
-    /// Every name of the kind.
+    /// Every name of the kind (for categories: every category given).
     Any,
+    /// Every category, or none: queries whatever their category.
+    AnyOrNone,
     /// Any name that neither version mentions.
     Other,
     /// No category.
@@ -360,7 +362,8 @@ fn generalize_kind(
         let shape = |label: &Label| -> Option<BTreeSet<Rest>> {
             by_name.get(label).map(|cs| cs.iter().map(rest).collect())
         };
-        // every name the kind has (but no category) changed alike: any
+        // every name the kind has changed alike: any (for categories, with
+        // queries without one too, or not)
         let everyone: Vec<Label> = names
             .iter()
             .filter(|n| **n != Named::NoCategory)
@@ -369,20 +372,37 @@ fn generalize_kind(
                 _ => Label::Other,
             })
             .collect();
-        let first = everyone.first().and_then(&shape);
+        let mut with_none = everyone.clone();
+        if names.contains(&Named::NoCategory) {
+            with_none.push(Label::NoCategory);
+        }
+        let alike = |labels: &[Label]| {
+            let first = labels.first().and_then(&shape);
+            first.is_some() && labels.iter().all(|l| shape(l) == first)
+        };
         let mut taken: BTreeSet<Label> = BTreeSet::new();
         let mut lifted: Vec<(Label, Label)> = Vec::new();
-        if first.is_some() && everyone.len() > 1 && everyone.iter().all(|l| shape(l) == first) {
+        let worth = |labels: &[Label]| labels.len() > 1 || labels == [Label::Other];
+        if with_none.len() > everyone.len() && alike(&with_none) {
+            taken.extend(with_none.iter().cloned());
+            // its witness gives no category: the simplest query there is
+            lifted.push((Label::AnyOrNone, Label::NoCategory));
+        } else if worth(&everyone) && alike(&everyone) {
             taken.extend(everyone.iter().cloned());
             lifted.push((Label::Any, everyone[0].clone()));
         } else {
-            for name in &named {
-                let label = Label::Name((*name).clone());
+            // the most general names first
+            let mut named: Vec<(Vec<String>, &String)> = named
+                .iter()
+                .map(|n| (below(sides, KINDS[k], n), *n))
+                .collect();
+            named.sort_by_key(|(under, _)| std::cmp::Reverse(under.len()));
+            for (under, name) in named {
+                let label = Label::Name(name.clone());
                 if taken.contains(&label) {
                     continue;
                 }
                 let Some(own) = shape(&label) else { continue };
-                let under = below(sides, KINDS[k], name);
                 if under.len() > 1
                     && under
                         .iter()

@@ -20,6 +20,7 @@ fn label(l: &Label) -> Json {
     match l {
         Label::Name(n) | Label::Alone(n) => json!(n),
         Label::Any => json!("any"),
+        Label::AnyOrNone => json!("any or none"),
         Label::Other => json!("any other"),
         Label::NoCategory => Json::Null,
     }
@@ -145,7 +146,7 @@ fn names_text(names: &[Label; 3]) -> String {
     let one = |l: &Label, kind: &str| match l {
         Label::Name(n) => written_name(n).into_owned(),
         Label::Alone(n) => format!("{} itself", written_name(n)),
-        Label::Any => format!("any {kind}"),
+        Label::Any | Label::AnyOrNone => format!("any {kind}"),
         Label::Other => format!("any other {kind}"),
         Label::NoCategory => String::new(),
     };
@@ -157,6 +158,8 @@ fn names_text(names: &[Label; 3]) -> String {
     match &names[2] {
         Label::NoCategory => out.push_str(" without a category"),
         Label::Any => out.push_str(" to any category"),
+        Label::AnyOrNone => out.push_str(", any category or none"),
+        Label::Other => out.push_str(" to any other category"),
         other => out.push_str(&format!(" to category {}", one(other, "category"))),
     }
     out

@@ -38,6 +38,19 @@ pub struct Dim {
     pub classes: Vec<Class>,
     /// The atoms split on sample values rather than exactly.
     pub sampled: Vec<String>,
+    /// The values the atoms compare with: a class whose only candidate is
+    /// one of them holds that value alone (when nothing is sampled).
+    pub constants: Vec<Value>,
+}
+
+impl Dim {
+    /// The one value a class holds, when it holds one alone.
+    pub fn alone(&self, class: usize) -> Option<&Value> {
+        match self.classes[class].members.as_slice() {
+            [v] if self.sampled.is_empty() && self.constants.contains(v) => Some(v),
+            _ => None,
+        }
+    }
 }
 
 /// Values that every atom reads alike.
@@ -115,6 +128,10 @@ pub fn classes(
             mine.push((text, *atom));
         }
     }
+    let constants: Vec<Value> = match ty {
+        Type::Bool => vec![Value::Bool(true), Value::Bool(false)],
+        _ => candidates.clone(),
+    };
     let candidates = spread(ty, candidates);
     let read = |value: Option<&Value>| -> Vec<Truth> {
         mine.iter()
@@ -161,6 +178,7 @@ pub fn classes(
         atoms,
         classes,
         sampled,
+        constants,
     }
 }
 

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use edict::analysis::{diff, report};
 
-use super::{load, print_diagnostics, Common, Format};
+use super::{load, print_diagnostics, print_out, Common, Format};
 
 pub fn run(old: &Common, new: &Common) -> Result<ExitCode, String> {
     let mut sets = Vec::new();
@@ -22,8 +22,8 @@ pub fn run(old: &Common, new: &Common) -> Result<ExitCode, String> {
         diff::diff(&sets[0], &sets[1]).map_err(|e| format!("cannot diff these sets: {}", e.0))?;
     let (before, after) = (sets[0].policy(), sets[1].policy());
     match old.format() {
-        Format::Json => println!("{}", report::diff_json(before, after, &found)),
-        Format::Human | Format::Table => print!("{}", report::diff_human(before, after, &found)),
+        Format::Json => print_out(&format!("{}\n", report::diff_json(before, after, &found))),
+        Format::Human | Format::Table => print_out(&report::diff_human(before, after, &found)),
     }
     let same = found.changes.is_empty() && found.added.is_empty() && found.removed.is_empty();
     Ok(ExitCode::from(if same { 0 } else { 1 }))

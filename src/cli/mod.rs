@@ -248,6 +248,13 @@ pub fn print_diagnostics(common: &Common, loaded: &Loaded) {
     }
 }
 
+/// Writes an answer to standard output; a reader that went away (`| head`)
+/// is not an error worth a word.
+pub fn print_out(text: &str) {
+    use std::io::Write;
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+}
+
 pub fn exit(ok: bool) -> ExitCode {
     if ok {
         ExitCode::SUCCESS

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use edict::{render, PolicySet};
 
-use super::{exit, load, print_diagnostics, Common, Format};
+use super::{exit, load, print_diagnostics, print_out, Common, Format};
 
 pub fn run(common: &Common, filter: Option<&str>, coverage: bool) -> Result<ExitCode, String> {
     let set = match load(common)? {
@@ -24,10 +24,10 @@ pub fn run(common: &Common, filter: Option<&str>, coverage: bool) -> Result<Exit
             if coverage {
                 json["coverage"] = render::coverage_json(set.policy(), &report);
             }
-            println!("{json}")
+            print_out(&format!("{json}\n"))
         }
         Format::Human | Format::Table => {
-            print!("{}", render::report_human(set.policy(), &report, coverage))
+            print_out(&render::report_human(set.policy(), &report, coverage))
         }
     }
     Ok(exit(report.failed() == 0))

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use edict::analysis::{report, timeline};
 use edict::render;
 
-use super::{color, load, print_diagnostics, Common, Format};
+use super::{color, load, print_diagnostics, print_out, Common, Format};
 
 pub fn run(common: &Common, text: &str) -> Result<ExitCode, String> {
     let set = match load(common)? {
@@ -38,10 +38,11 @@ pub fn run(common: &Common, text: &str) -> Result<ExitCode, String> {
     let found = timeline::timeline(&set, &query)
         .map_err(|e| format!("cannot draw this timeline: {}", e.0))?;
     match common.format() {
-        Format::Json => println!("{}", report::timeline_json(set.policy(), &found)),
-        Format::Human | Format::Table => {
-            print!("{}", report::timeline_human(set.policy(), &found))
-        }
+        Format::Json => print_out(&format!(
+            "{}\n",
+            report::timeline_json(set.policy(), &found)
+        )),
+        Format::Human | Format::Table => print_out(&report::timeline_human(set.policy(), &found)),
     }
     Ok(ExitCode::SUCCESS)
 }
