@@ -1,0 +1,241 @@
+//! `edict diff` and `edict timeline` as users run them: exit statuses, the
+//! JSON answer, witnesses replayed through `edict eval --input`, and bad
+//! input.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+fn edict(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_edict"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("edict runs")
+}
+
+fn edict_stdin(args: &[&str], input: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_edict"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("edict runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("written");
+    child.wait_with_output().expect("edict ends")
+}
+
+fn fixture(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/diff")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A folder of its own for a test's files.
+fn folder(name: &str) -> PathBuf {
+    let dir =
+        std::env::temp_dir().join(format!("edict-cli-analysis-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a folder");
+    dir
+}
+
+#[test]
+fn diff_exits_1_and_every_witness_replays_through_eval() {
+    let (old, new) = (
+        fixture("zoom_revocation.old.policy"),
+        fixture("zoom_revocation.new.policy"),
+    );
+    let out = edict(&["diff", &old, &new, "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let answer: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let changes = answer["changes"].as_array().expect("changes");
+    assert!(!changes.is_empty());
+    assert_eq!(answer["exact"], true);
+    let partner = changes
+        .iter()
+        .find(|c| c["category"] == "state_owned")
+        .expect("the state-owned change");
+    // every partner changed alike, resellers too: said once, as `partner`
+    assert_eq!(partner["actor"], "partner");
+    assert_eq!(partner["from"], "2021-04-01");
+    assert_eq!(partner["until"], Value::Null);
+    assert_eq!(partner["before"]["decision"], "allow");
+    assert_eq!(partner["after"]["decision"], "deny");
+    let lines: String = changes
+        .iter()
+        .map(|c| format!("{}\n", c["witness"]))
+        .collect();
+    for (path, side) in [(&old, "before"), (&new, "after")] {
+        let out = edict_stdin(&["eval", path, "--input", "-"], &lines);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let answers: Vec<Value> = text(&out.stdout)
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("a JSON answer"))
+            .collect();
+        assert_eq!(answers.len(), changes.len());
+        for (answer, change) in answers.iter().zip(changes) {
+            let ids: Vec<&Value> = answer["rules"]
+                .as_array()
+                .expect("rules")
+                .iter()
+                .map(|r| &r["id"])
+                .collect();
+            let expected: Vec<&Value> = change[side]["rules"]
+                .as_array()
+                .expect("rules")
+                .iter()
+                .collect();
+            assert_eq!(
+                answer["decision"], change[side]["decision"],
+                "{}",
+                change["witness"]
+            );
+            assert_eq!(ids, expected, "{}", change["witness"]);
+        }
+    }
+}
+
+#[test]
+fn diff_of_alike_sets_exits_0() {
+    let out = edict(&[
+        "diff",
+        &fixture("same.old.policy"),
+        &fixture("same.new.policy"),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("no decision differs"));
+}
+
+#[test]
+fn diff_reports_names_added_and_removed() {
+    let out = edict(&[
+        "diff",
+        &fixture("vocabulary.old.policy"),
+        &fixture("vocabulary.new.policy"),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let answer: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let words = |key: &str| -> Vec<String> {
+        answer["vocabulary"][key]
+            .as_array()
+            .expect("a list")
+            .iter()
+            .map(|w| {
+                format!(
+                    "{} {}",
+                    w["kind"].as_str().unwrap_or(""),
+                    w["name"].as_str().unwrap_or("")
+                )
+            })
+            .collect()
+    };
+    assert_eq!(words("added"), ["actor intern", "attribute badge"]);
+    assert_eq!(words("removed"), ["actor contractor"]);
+}
+
+#[test]
+fn diff_of_a_set_with_errors_is_reported_as_check_does() {
+    let dir = folder("errors");
+    let bad = dir.join("bad.policy");
+    std::fs::write(&bad, "action sale\nallow sell\n").expect("written");
+    let out = edict(&["diff", &fixture("same.old.policy"), &bad.to_string_lossy()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stdout).is_empty(),
+        "no diff: {}",
+        text(&out.stdout)
+    );
+    assert!(text(&out.stderr).contains("E1"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn diff_usage_errors_exit_2() {
+    let missing = edict(&["diff", "no/such/place", &fixture("same.new.policy")]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(
+        text(&missing.stderr).contains("no/such/place"),
+        "{}",
+        text(&missing.stderr)
+    );
+    let table = edict(&[
+        "diff",
+        &fixture("same.old.policy"),
+        &fixture("same.new.policy"),
+        "--format",
+        "table",
+    ]);
+    assert_eq!(table.status.code(), Some(2));
+    let one = edict(&["diff", &fixture("same.old.policy")]);
+    assert_eq!(one.status.code(), Some(2));
+}
+
+#[test]
+fn timeline_of_the_zoom_set() {
+    let set = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/zoom_russia");
+    let set = set.to_string_lossy();
+    let out = edict(&[
+        "timeline",
+        &set,
+        "--query",
+        "sale by reseller to category state_owned",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let human = text(&out.stdout);
+    assert!(human.contains("until 2021-03-31: allow"), "{human}");
+    assert!(human.contains("from 2021-04-01: deny"), "{human}");
+    let out = edict(&[
+        "timeline",
+        &set,
+        "--query",
+        "download by vendor to category individual",
+        "--format",
+        "json",
+    ]);
+    let answer: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(answer["depends_on"], serde_json::json!(["channel"]));
+    let first = &answer["timeline"][0];
+    assert_eq!(first["from"], Value::Null);
+    assert_eq!(first["decision"], "deny");
+    assert_eq!(
+        first["otherwise"][0]["where"],
+        "channel == \"international_site\""
+    );
+    assert_eq!(first["otherwise"][0]["decision"], "allow");
+}
+
+#[test]
+fn timeline_refuses_a_dated_query_and_a_bad_one() {
+    let set = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/zoom_russia");
+    let set = set.to_string_lossy();
+    let dated = edict(&["timeline", &set, "--query", "sale by partner on 2021-04-01"]);
+    assert_eq!(dated.status.code(), Some(2));
+    assert!(
+        text(&dated.stderr).contains("leave `on 2021-04-01` out"),
+        "{}",
+        text(&dated.stderr)
+    );
+    let bad = edict(&["timeline", &set, "--query", "sale by partnr"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(
+        text(&bad.stderr).contains("partner"),
+        "{}",
+        text(&bad.stderr)
+    );
+}
