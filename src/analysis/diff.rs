@@ -11,11 +11,12 @@
 //! alike, the region says `partner`; when every name of the kind did,
 //! `any`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::NaiveDate;
 
 use super::cells::{self, Named, Resolution, KINDS};
+use super::names::{self, ByAction, Family};
 use super::cover::{self, Constraint};
 use super::tree::Focus;
 use super::{atoms, Outcome, Sides, TooLarge, FIRST, LAST};
@@ -92,52 +93,48 @@ pub fn diff(old: &PolicySet, new: &PolicySet) -> Result<Diff, TooLarge> {
         .iter()
         .map(|p| p.iter().map(|(key, _)| key.as_str()).collect())
         .collect();
-    let by_action: Vec<BTreeMap<Named, Vec<usize>>> = sides
-        .policies()
-        .map(|p| rules_by_action(p, &universe[0]))
-        .collect();
     let focus = focus(old.policy(), new.policy(), &prints);
+    let family = Family::new(&sides);
+    let by_action: Vec<ByAction> = sides.policies().map(ByAction::new).collect();
+    let mut candidates: [HashMap<Named, Vec<usize>>; 2] = Default::default();
     let mut raw: Vec<Change> = Vec::new();
     let mut sampled = BTreeSet::new();
-    for action in &universe[0] {
-        for actor in &universe[1] {
-            for category in &universe[2] {
-                let cell = [action.clone(), actor.clone(), category.clone()];
-                let Some(resolved) = sides
-                    .policies()
-                    .map(|p| cells::resolve_cell(p, &cell))
-                    .collect::<Option<Vec<Resolution>>>()
-                else {
-                    continue;
-                };
-                let rules: Vec<Vec<usize>> = (0..2)
-                    .map(|s| {
-                        let candidates = by_action[s].get(action).map_or(&[][..], |v| v);
-                        cells::relevant(sides.policy(s), &resolved[s], candidates)
-                    })
-                    .collect();
-                let unchanged =
-                    |f: &Focus| (0..2).all(|s| rules[s].iter().all(|&r| !f.changed[s][r]));
-                if focus.as_ref().is_some_and(unchanged) {
-                    continue;
-                }
-                let (decided, cell_sampled) =
-                    cells::decide_cell(&sides, &resolved, &rules, &[], focus.as_ref())?;
-                sampled.extend(cell_sampled);
-                // the deciding rules compared as a set, whatever their order
-                let differ = |a: &Outcome, b: &Outcome| {
-                    let sorted = |o: &Outcome, side: usize| {
-                        let mut ks: Vec<&str> = o.rules.iter().map(|&r| keys[side][r]).collect();
-                        ks.sort_unstable();
-                        ks
-                    };
-                    a.effect != b.effect || sorted(a, 0) != sorted(b, 1)
-                };
-                raw.extend(changes_of(&cell, &decided, differ));
-            }
+    for cell in names::cells(&sides, &universe, focus.as_ref(), &family)? {
+        let Some(resolved) = sides
+            .policies()
+            .map(|p| cells::resolve_cell(p, &cell))
+            .collect::<Option<Vec<Resolution>>>()
+        else {
+            continue;
+        };
+        let rules: Vec<Vec<usize>> = (0..2)
+            .map(|s| {
+                let policy = sides.policy(s);
+                let candidates = candidates[s]
+                    .entry(cell[0].clone())
+                    .or_insert_with(|| by_action[s].candidates(policy, &cell[0]));
+                cells::relevant(policy, &resolved[s], candidates)
+            })
+            .collect();
+        let unchanged = |f: &Focus| (0..2).all(|s| rules[s].iter().all(|&r| !f.changed[s][r]));
+        if focus.as_ref().is_some_and(unchanged) {
+            continue;
         }
+        let (decided, cell_sampled) =
+            cells::decide_cell(&sides, &resolved, &rules, &[], focus.as_ref())?;
+        sampled.extend(cell_sampled);
+        // the deciding rules compared as a set, whatever their order
+        let differ = |a: &Outcome, b: &Outcome| {
+            let sorted = |o: &Outcome, side: usize| {
+                let mut ks: Vec<&str> = o.rules.iter().map(|&r| keys[side][r]).collect();
+                ks.sort_unstable();
+                ks
+            };
+            a.effect != b.effect || sorted(a, 0) != sorted(b, 1)
+        };
+        raw.extend(changes_of(&cell, &decided, differ));
     }
-    let mut changes = generalize(join_dates(raw), &sides, &universe);
+    let mut changes = generalize(join_dates(raw), &family, &universe);
     let fresh = fresh_names(&universe);
     for c in &mut changes {
         for (name, fresh) in c.witness.names.iter_mut().zip(&fresh) {
@@ -317,25 +314,16 @@ fn rest(c: &Change) -> Rest {
 
 /// Makes names as general as stays exact, kind by kind: actors, then
 /// categories, then actions.
-fn generalize(
-    mut changes: Vec<Change>,
-    sides: &Sides<'_>,
-    universe: &[Vec<Named>; 3],
-) -> Vec<Change> {
+fn generalize(mut changes: Vec<Change>, family: &Family, universe: &[Vec<Named>; 3]) -> Vec<Change> {
     for k in [1, 2, 0] {
-        changes = generalize_kind(changes, k, sides, &universe[k]);
+        changes = generalize_kind(changes, k, family, &universe[k]);
     }
     changes
         .sort_by(|a, b| (&a.names, a.from, &a.constraint).cmp(&(&b.names, b.from, &b.constraint)));
     changes
 }
 
-fn generalize_kind(
-    changes: Vec<Change>,
-    k: usize,
-    sides: &Sides<'_>,
-    names: &[Named],
-) -> Vec<Change> {
+fn generalize_kind(changes: Vec<Change>, k: usize, family: &Family, names: &[Named]) -> Vec<Change> {
     // by the other kinds' labels: each name's regions
     let mut groups: BTreeMap<Vec<Label>, BTreeMap<Label, Vec<Change>>> = BTreeMap::new();
     for c in changes {
@@ -351,13 +339,6 @@ fn generalize_kind(
             .push(c);
     }
     let mut out = Vec::new();
-    let named: Vec<&String> = names
-        .iter()
-        .filter_map(|n| match n {
-            Named::Name(n) => Some(n),
-            _ => None,
-        })
-        .collect();
     for (_, by_name) in groups {
         let shape = |label: &Label| -> Option<BTreeSet<Rest>> {
             by_name.get(label).map(|cs| cs.iter().map(rest).collect())
@@ -377,6 +358,9 @@ fn generalize_kind(
             with_none.push(Label::NoCategory);
         }
         let alike = |labels: &[Label]| {
+            if by_name.len() < labels.len() {
+                return false;
+            }
             let first = labels.first().and_then(&shape);
             first.is_some() && labels.iter().all(|l| shape(l) == first)
         };
@@ -392,9 +376,12 @@ fn generalize_kind(
             lifted.push((Label::Any, everyone[0].clone()));
         } else {
             // the most general names first
-            let mut named: Vec<(Vec<String>, &String)> = named
-                .iter()
-                .map(|n| (below(sides, KINDS[k], n), *n))
+            let mut named: Vec<(Vec<String>, &String)> = by_name
+                .keys()
+                .filter_map(|l| match l {
+                    Label::Name(n) => Some((family.below(KINDS[k], n), n)),
+                    _ => None,
+                })
                 .collect();
             named.sort_by_key(|(under, _)| std::cmp::Reverse(under.len()));
             for (under, name) in named {
@@ -426,7 +413,7 @@ fn generalize_kind(
             }
             for mut c in cs {
                 if let Label::Name(n) = &c.names[k] {
-                    if below(sides, KINDS[k], n).len() > 1 {
+                    if family.below(KINDS[k], n).len() > 1 {
                         c.names[k] = Label::Alone(n.clone());
                     }
                 }
@@ -435,48 +422,6 @@ fn generalize_kind(
         }
     }
     out
-}
-
-/// A name and every name under it in any version, through any membership.
-fn below(sides: &Sides<'_>, kind: Kind, name: &str) -> Vec<String> {
-    let mut out = vec![name.to_string()];
-    for policy in sides.policies() {
-        let names = policy.vocabulary.names(kind);
-        let Some(top) = names.get(name) else { continue };
-        for id in 0..names.names.len() as NameId {
-            if names.ancestors_maybe(id)[top as usize] && !out.contains(&names.names[id as usize]) {
-                out.push(names.names[id as usize].clone());
-            }
-        }
-    }
-    out
-}
-
-/// For each action of the universe, the rules of a policy whose actions
-/// may cover it.
-fn rules_by_action(policy: &Policy, actions: &[Named]) -> BTreeMap<Named, Vec<usize>> {
-    let names = policy.vocabulary.names(Kind::Action);
-    actions
-        .iter()
-        .map(|action| {
-            let above = match action {
-                Named::Name(n) => names.get(n).map(|id| names.ancestors_maybe(id)),
-                _ => None,
-            };
-            let rules = policy
-                .rules
-                .iter()
-                .enumerate()
-                .filter(|(_, r)| match (&r.actions, &above) {
-                    (None, _) => true,
-                    (Some(ids), Some(above)) => ids.iter().any(|&i| above[i as usize]),
-                    (Some(_), None) => false,
-                })
-                .map(|(i, _)| i)
-                .collect();
-            (action.clone(), rules)
-        })
-        .collect()
 }
 
 /// Each rule as text that is equal exactly when two rules decide alike

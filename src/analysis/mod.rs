@@ -24,6 +24,7 @@ pub mod cells;
 pub mod cover;
 pub mod dates;
 pub mod diff;
+pub mod names;
 pub mod report;
 pub mod timeline;
 pub mod tree;
