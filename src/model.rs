@@ -30,6 +30,8 @@ pub struct Names {
     pub declared_at: Vec<Option<Span>>,
     /// Whether the set declares names of this kind (then every use must be declared).
     pub closed: bool,
+    /// Whether any name has a conditional membership.
+    any_conditional: bool,
 }
 
 impl Names {
@@ -90,9 +92,17 @@ impl Names {
     }
 
     /// Whether the kind has memberships that hold only for a time or a
-    /// condition.
+    /// condition: asked for every unknown of every decision, so kept, not
+    /// counted.
     pub fn has_conditional(&self) -> bool {
-        self.conditional.iter().any(|c| !c.is_empty())
+        self.any_conditional
+    }
+
+    /// Puts `child` under `parent` through the conditional membership of
+    /// that index in [`Vocabulary::memberships`].
+    pub fn add_conditional(&mut self, child: NameId, parent: NameId, membership: usize) {
+        self.conditional[child as usize].push((parent, membership));
+        self.any_conditional = true;
     }
 }
 

@@ -16,8 +16,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::NaiveDate;
 
 use super::cells::{self, Named, Resolution, KINDS};
-use super::names::{self, ByAction, Family};
 use super::cover::{self, Constraint};
+use super::names::{self, ByAction, Family};
 use super::tree::Focus;
 use super::{atoms, Outcome, Sides, TooLarge, FIRST, LAST};
 use crate::model::{NameId, Policy};
@@ -276,18 +276,25 @@ fn changes_of(
 
 /// Joins regions of a cell that run on from one interval into the next.
 fn join_dates(raw: Vec<Change>) -> Vec<Change> {
+    type Key = ([Label; 3], Constraint, Outcome, Outcome);
     let mut out: Vec<Change> = Vec::new();
+    // the last region of each kind, by what must match to join
+    let mut last: HashMap<Key, usize> = HashMap::new();
     for change in raw {
-        let joined = out.iter_mut().rev().find(|c| {
-            c.names == change.names
-                && c.constraint == change.constraint
-                && c.before == change.before
-                && c.after == change.after
-                && c.until.and_then(super::day_after) == change.from
-        });
-        match joined {
-            Some(c) => c.until = change.until,
-            None => out.push(change),
+        let key = (
+            change.names.clone(),
+            change.constraint.clone(),
+            change.before.clone(),
+            change.after.clone(),
+        );
+        match last.get(&key) {
+            Some(&i) if out[i].until.and_then(super::day_after) == change.from => {
+                out[i].until = change.until
+            }
+            _ => {
+                last.insert(key, out.len());
+                out.push(change);
+            }
         }
     }
     out
@@ -314,7 +321,11 @@ fn rest(c: &Change) -> Rest {
 
 /// Makes names as general as stays exact, kind by kind: actors, then
 /// categories, then actions.
-fn generalize(mut changes: Vec<Change>, family: &Family, universe: &[Vec<Named>; 3]) -> Vec<Change> {
+fn generalize(
+    mut changes: Vec<Change>,
+    family: &Family,
+    universe: &[Vec<Named>; 3],
+) -> Vec<Change> {
     for k in [1, 2, 0] {
         changes = generalize_kind(changes, k, family, &universe[k]);
     }
@@ -323,7 +334,12 @@ fn generalize(mut changes: Vec<Change>, family: &Family, universe: &[Vec<Named>;
     changes
 }
 
-fn generalize_kind(changes: Vec<Change>, k: usize, family: &Family, names: &[Named]) -> Vec<Change> {
+fn generalize_kind(
+    changes: Vec<Change>,
+    k: usize,
+    family: &Family,
+    names: &[Named],
+) -> Vec<Change> {
     // by the other kinds' labels: each name's regions
     let mut groups: BTreeMap<Vec<Label>, BTreeMap<Label, Vec<Change>>> = BTreeMap::new();
     for c in changes {

@@ -297,8 +297,7 @@ impl Checker {
                             condition: None,
                             span: d.span,
                         });
-                        self.vocab.kinds[d.kind.index()].conditional[id as usize]
-                            .push((pid, index));
+                        self.vocab.kinds[d.kind.index()].add_conditional(id, pid, index);
                         continue;
                     }
                     let parents = &mut self.vocab.kinds[d.kind.index()].parents[id as usize];
