@@ -74,6 +74,29 @@ pub fn of_rules<'p>(policy: &'p Policy, rules: &[usize], side: usize) -> Vec<Ato
     out
 }
 
+/// Offsets by whole days, weeks, months or years: (amount, unit, before).
+pub type Shifts = Vec<(u32, crate::calendar::Unit, bool)>;
+
+/// The offsets applied to a base, innermost first, when `e` is a base
+/// (as `is_base` says: the query's date, one attribute) moved by offsets;
+/// `None` otherwise.
+pub fn shifts(e: &Expr, is_base: &dyn Fn(&ExprKind) -> bool) -> Option<Shifts> {
+    match &e.kind {
+        ExprKind::Offset {
+            amount,
+            unit,
+            before,
+            base,
+        } => {
+            let mut inner = shifts(base, is_base)?;
+            inner.push((*amount, *unit, *before));
+            Some(inner)
+        }
+        kind if is_base(kind) => Some(Vec::new()),
+        _ => None,
+    }
+}
+
 /// An atom's negation, written as a reader would: `a != b` for `a == b`,
 /// `a >= b` for `a < b`, `a not in [...]`, `a not like "..."`.
 pub fn negation(e: &Expr) -> Expr {

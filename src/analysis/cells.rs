@@ -230,6 +230,7 @@ pub fn decide_cell(
             date,
             dims: &dims,
             given,
+            givens: &givens,
             rules: &holding,
             focus,
         };

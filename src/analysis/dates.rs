@@ -10,7 +10,6 @@ use chrono::{Datelike, NaiveDate};
 
 use super::atoms::{Atom, Reads};
 use super::{day_after, day_before, FIRST, LAST};
-use crate::calendar::Unit;
 use crate::model::{Expr, ExprKind, Policy};
 use crate::value::Value;
 
@@ -114,23 +113,10 @@ fn date_edges(e: &Expr, given: &[Option<Value>], out: &mut Vec<NaiveDate>) -> bo
     followed
 }
 
-/// The offsets applied to the query's date, innermost first, when `e` is
-/// the query's date moved by offsets.
-fn date_chain(e: &Expr) -> Option<Vec<(u32, Unit, bool)>> {
-    match &e.kind {
-        ExprKind::QueryDate => Some(Vec::new()),
-        ExprKind::Offset {
-            amount,
-            unit,
-            before,
-            base,
-        } => {
-            let mut inner = date_chain(base)?;
-            inner.push((*amount, *unit, *before));
-            Some(inner)
-        }
-        _ => None,
-    }
+/// The offsets applied to the query's date, when `e` is the query's date
+/// moved by offsets.
+fn date_chain(e: &Expr) -> Option<super::atoms::Shifts> {
+    super::atoms::shifts(e, &|k| matches!(k, ExprKind::QueryDate))
 }
 
 /// Every literal date in `e`, with the days beside it.

@@ -32,6 +32,8 @@ pub struct Space<'a, 'p> {
     pub date: NaiveDate,
     pub dims: &'a [Dim],
     pub given: &'a [(String, Value)],
+    /// The same, in each set by attribute index.
+    pub givens: &'a [Vec<Option<Value>>],
     /// In each set, the rules whose windows hold.
     pub rules: &'a [Vec<usize>],
     /// For a diff: which rules changed (see [`Focus`]).
@@ -68,23 +70,8 @@ struct Changed {
 
 /// The leaves of an interval.
 pub fn leaves(space: &Space<'_, '_>) -> Result<Vec<Leaf>, TooLarge> {
-    let given: Vec<Vec<Option<Value>>> = space
-        .sides
-        .policies()
-        .map(|p| {
-            let mut by_index = vec![None; p.vocabulary.attributes.len()];
-            for (name, value) in space.given {
-                if let Some(i) = p.vocabulary.attribute(name) {
-                    by_index[i] = Some(value.clone());
-                }
-            }
-            by_index
-        })
-        .collect();
-    let mut compile = Compile {
-        space,
-        given: &given,
-    };
+    let given = space.givens;
+    let mut compile = Compile { space, given };
     let mut conditions: Vec<(Node, Option<Changed>)> = Vec::new();
     for (side, policy) in space.sides.policies().enumerate() {
         for &r in &space.rules[side] {
@@ -115,7 +102,7 @@ pub fn leaves(space: &Space<'_, '_>) -> Result<Vec<Leaf>, TooLarge> {
     }
     let mut walk = Walk {
         space,
-        given: &given,
+        given,
         conditions,
         known: HashMap::new(),
         out: Vec::new(),

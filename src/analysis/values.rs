@@ -241,21 +241,8 @@ fn constants_of(
 
 /// The offsets applied to the attribute `own`, innermost first, when `e`
 /// is the attribute moved by offsets; `None` otherwise.
-fn chain(e: &Expr, own: usize) -> Option<Vec<(u32, crate::calendar::Unit, bool)>> {
-    match &e.kind {
-        ExprKind::Attribute(a) if *a == own => Some(Vec::new()),
-        ExprKind::Offset {
-            amount,
-            unit,
-            before,
-            base,
-        } => {
-            let mut inner = chain(base, own)?;
-            inner.push((*amount, *unit, *before));
-            Some(inner)
-        }
-        _ => None,
-    }
+fn chain(e: &Expr, own: usize) -> Option<atoms::Shifts> {
+    atoms::shifts(e, &|k| matches!(k, ExprKind::Attribute(a) if *a == own))
 }
 
 /// The value of an operand that reads no attribute but those `given` (a
