@@ -80,11 +80,39 @@ pub fn run<R, F>(
     output: &mut dyn Write,
     threads: usize,
     answer: F,
-    mut progress: impl FnMut(u64, u64),
+    progress: impl FnMut(u64, u64),
 ) -> Result<bool, BatchError>
 where
     R: BufRead + Send,
     F: Fn(Line<'_>, &mut Vec<u8>) -> bool + Sync,
+{
+    run_chunked(
+        input,
+        output,
+        threads,
+        |line, out, _: &mut ()| answer(line, out),
+        |()| {},
+        progress,
+    )
+}
+
+/// [`run`], with something of the caller's kept for each chunk: `answer`
+/// is given the chunk's `S` with each line, and `done` takes it when the
+/// chunk is answered (to hand over a chunk's log lines or counts at once
+/// rather than line by line).
+pub fn run_chunked<R, S, F, D>(
+    input: R,
+    output: &mut dyn Write,
+    threads: usize,
+    answer: F,
+    done: D,
+    mut progress: impl FnMut(u64, u64),
+) -> Result<bool, BatchError>
+where
+    R: BufRead + Send,
+    S: Default,
+    F: Fn(Line<'_>, &mut Vec<u8>, &mut S) -> bool + Sync,
+    D: Fn(S) + Sync,
 {
     let threads = threads.max(1);
     let in_flight = 4 * threads;
@@ -103,8 +131,9 @@ where
             scope.spawn(move || reader(input, chunk_tx, answer_tx, token_rx, read));
         }
         for _ in 0..threads {
-            let (chunk_rx, answer_tx, answer) = (Arc::clone(&chunk_rx), answer_tx.clone(), &answer);
-            scope.spawn(move || worker(&chunk_rx, &answer_tx, answer));
+            let (chunk_rx, answer_tx) = (Arc::clone(&chunk_rx), answer_tx.clone());
+            let (answer, done) = (&answer, &done);
+            scope.spawn(move || worker(&chunk_rx, &answer_tx, answer, done));
         }
         drop(answer_tx);
         writer(answer_rx, token_tx, output, |lines| {
@@ -169,12 +198,15 @@ fn reader<R: BufRead>(
     }
 }
 
-fn worker<F>(
+fn worker<S, F, D>(
     chunks: &Mutex<Receiver<(u64, Chunk)>>,
     answers: &std::sync::mpsc::SyncSender<Message>,
     answer: &F,
+    done: &D,
 ) where
-    F: Fn(Line<'_>, &mut Vec<u8>) -> bool + Sync,
+    S: Default,
+    F: Fn(Line<'_>, &mut Vec<u8>, &mut S) -> bool + Sync,
+    D: Fn(S) + Sync,
 {
     loop {
         let next = chunks.lock().map(|rx| rx.recv());
@@ -184,6 +216,7 @@ fn worker<F>(
             all_ok: true,
             lines: chunk.lines.len(),
         };
+        let mut kept = S::default();
         for &(number, start, end, whole) in &chunk.lines {
             let bytes = &chunk.bytes[start..end];
             let text = match std::str::from_utf8(bytes) {
@@ -191,8 +224,9 @@ fn worker<F>(
                 Ok(text) => LineText::Text(text),
                 Err(_) => LineText::NotUtf8(bytes),
             };
-            out.all_ok &= answer(Line { number, text }, &mut out.bytes);
+            out.all_ok &= answer(Line { number, text }, &mut out.bytes, &mut kept);
         }
+        done(kept);
         if answers.send(Message::Answers(seq, out)).is_err() {
             return;
         }

@@ -37,6 +37,8 @@ pub mod lookup;
 pub mod model;
 pub mod pattern;
 pub mod render;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod source;
 pub mod syntax;
 pub mod testing;
@@ -250,6 +252,10 @@ impl<'a> Ask<'a> {
     }
 }
 
+/// A batch line's text, and its query checked and decided or the sentence
+/// that says why not; see [`PolicySet::decide_line`].
+pub type LineAnswer<'a> = (std::borrow::Cow<'a, str>, Result<(Query, Decision), String>);
+
 /// A policy set without errors: the only thing that decides.
 #[derive(Debug, Clone)]
 pub struct PolicySet {
@@ -358,6 +364,39 @@ impl PolicySet {
     /// every rule; it answers exactly as [`PolicySet::decide`], more slowly.
     pub fn decide_reference(&self, query: &Query) -> Decision {
         eval::decide(&self.policy, query)
+    }
+
+    /// Answers one line of a batch of JSON queries: the line's text and its
+    /// query checked and decided, or the sentence that says why not; `None`
+    /// for a blank line.
+    pub fn decide_line<'a>(&self, line: batch::Line<'a>) -> Option<LineAnswer<'a>> {
+        use batch::LineText;
+        use std::borrow::Cow;
+        let number = line.number;
+        Some(match line.text {
+            LineText::TooLong => (
+                Cow::Borrowed(""),
+                Err(format!(
+                    "line {number} is longer than the {} KiB a query may have",
+                    batch::MAX_LINE / 1024
+                )),
+            ),
+            LineText::NotUtf8(bytes) => (
+                Cow::Owned(String::from_utf8_lossy(bytes).trim().to_string()),
+                Err(format!("line {number} is not valid UTF-8")),
+            ),
+            LineText::Text(text) if text.trim().is_empty() => return None,
+            LineText::Text(text) => match json::parse_query(text.trim()) {
+                Ok(raw) => (
+                    Cow::Borrowed(text.trim()),
+                    self.check_owned(raw).map(|q| {
+                        let decision = self.decide(&q);
+                        (q, decision)
+                    }),
+                ),
+                Err(message) => (Cow::Borrowed(text.trim()), Err(message)),
+            },
+        })
     }
 
     /// Runs every test block whose name contains `filter`.

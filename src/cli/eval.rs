@@ -140,44 +140,6 @@ fn eval_batch(
     }
 }
 
-/// A line's text, and its query checked and decided or the sentence that
-/// says why not.
-type Answer<'a> = (
-    std::borrow::Cow<'a, str>,
-    Result<(edict::Query, edict::Decision), String>,
-);
-
-/// Answers a line; `None` for a blank one.
-fn decide_line<'a>(set: &PolicySet, line: edict::batch::Line<'a>) -> Option<Answer<'a>> {
-    use edict::batch::LineText;
-    use std::borrow::Cow;
-    let number = line.number;
-    Some(match line.text {
-        LineText::TooLong => (
-            Cow::Borrowed(""),
-            Err(format!(
-                "line {number} is longer than the {} KiB a query may have",
-                edict::batch::MAX_LINE / 1024
-            )),
-        ),
-        LineText::NotUtf8(bytes) => (
-            Cow::Owned(String::from_utf8_lossy(bytes).trim().to_string()),
-            Err(format!("line {number} is not valid UTF-8")),
-        ),
-        LineText::Text(text) if text.trim().is_empty() => return None,
-        LineText::Text(text) => match edict::json::parse_query(text.trim()) {
-            Ok(raw) => (
-                Cow::Borrowed(text.trim()),
-                set.check_owned(raw).map(|q| {
-                    let decision = set.decide(&q);
-                    (q, decision)
-                }),
-            ),
-            Err(message) => (Cow::Borrowed(text.trim()), Err(message)),
-        },
-    })
-}
-
 /// Writes one line's answer; false when the line was an error.
 fn answer_line(
     set: &PolicySet,
@@ -187,7 +149,7 @@ fn answer_line(
     out: &mut Vec<u8>,
 ) -> bool {
     let number = line.number;
-    let Some((_, answer)) = decide_line(set, line) else {
+    let Some((_, answer)) = set.decide_line(line) else {
         return true;
     };
     match (&answer, format) {
@@ -254,7 +216,7 @@ fn eval_table(
             Ok(text) => LineText::Text(text),
             Err(_) => LineText::NotUtf8(trimmed),
         };
-        if let Some((query_text, answer)) = decide_line(set, Line { number, text }) {
+        if let Some((query_text, answer)) = set.decide_line(Line { number, text }) {
             all_ok &= answer.is_ok();
             let query_text = match &answer {
                 Ok(_) => edict::json::parse_query(&query_text)

@@ -7,6 +7,8 @@ mod diff;
 mod eval;
 mod fmt;
 mod progress;
+#[cfg(feature = "serve")]
+mod serve;
 mod test;
 mod timeline;
 
@@ -95,6 +97,9 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Color::Auto)]
         color: Color,
     },
+    /// Answer decisions over HTTP (JSON, and the AuthZEN API), reloading the set when it changes
+    #[cfg(feature = "serve")]
+    Serve(serve::ServeArgs),
     /// Every region of queries whose decision or deciding rules differ
     /// between two versions of a set; exit 1 when something differs
     Diff {
@@ -184,6 +189,8 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             filter,
             coverage,
         } => test::run(&common, filter.as_deref(), coverage),
+        #[cfg(feature = "serve")]
+        Command::Serve(args) => serve::run(args),
         Command::Diff {
             old,
             new,

@@ -1,0 +1,443 @@
+//! `POST /v1/decide/batch`: many queries in one request, answered in order
+//! as they stream in, in flat memory however many there are.
+//!
+//! The body is either JSON lines (`Content-Type: application/x-ndjson`,
+//! answered as JSON lines) or one JSON array of queries (answered as an
+//! array). Both go through the same streaming batch the CLI uses
+//! ([`crate::batch`]): the array is turned into lines on the way in (one
+//! element a line) and the answers back into an array on the way out. One
+//! bad query answers its own error; the rest are decided.
+
+use std::io::{BufRead, Read, Write};
+use std::sync::Arc;
+
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use futures_util::StreamExt;
+use tokio::sync::mpsc;
+
+use super::body::{self, ApiError, Form};
+use super::decide::{ready, with_id, with_revision};
+use super::log::{entry, Sent};
+use super::metrics::Outcome;
+use super::state::{now, App, Revision};
+use super::Limits;
+use crate::batch::{BatchError, Line};
+
+/// Parts of the body, or answers, waiting between the network and the
+/// deciding threads.
+const WAITING: usize = 16;
+
+/// Bytes of answers gathered before they are sent on.
+const SEND_AT: usize = 64 * 1024;
+
+pub async fn batch(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let form = body::form(&headers, true)?;
+    let revision = ready(&app)?;
+    let mut stream = body.into_data_stream();
+    let mut first = Vec::new();
+    if form == Form::Json {
+        opens_array(&mut stream, &mut first, &app.limits).await?;
+    }
+    let (parts, parts_rx) = mpsc::channel(WAITING);
+    let (answers_tx, answers) = mpsc::channel::<Bytes>(WAITING);
+    tokio::spawn(pump(stream, Bytes::from(first), parts, app.limits));
+    let decided = Arc::clone(&revision);
+    tokio::task::spawn_blocking(move || answer_all(&app, &decided, form, parts_rx, answers_tx));
+    let stream = futures_util::stream::unfold(answers, |mut answers| async move {
+        let next = answers.recv().await?;
+        Some((Ok::<_, std::io::Error>(next), answers))
+    });
+    let kind = match form {
+        Form::Json => "application/json",
+        Form::Lines => "application/x-ndjson",
+    };
+    let response = (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, kind)],
+        Body::from_stream(stream),
+    )
+        .into_response();
+    Ok(with_revision(response, &revision))
+}
+
+/// Reads until the body's first character, which must open an array: a
+/// body that is not an array is refused before any answer is sent.
+async fn opens_array(
+    stream: &mut axum::body::BodyDataStream,
+    first: &mut Vec<u8>,
+    limits: &Limits,
+) -> Result<(), ApiError> {
+    loop {
+        match first.iter().find(|b| !b.is_ascii_whitespace()) {
+            Some(b'[') => return Ok(()),
+            Some(_) => {
+                return Err(ApiError::bad_request(
+                    "a JSON batch is an array of queries; to send one query a line, say `Content-Type: application/x-ndjson`",
+                ))
+            }
+            None => {}
+        }
+        match tokio::time::timeout(limits.body_timeout, stream.next()).await {
+            Err(_) => return Err(body::slow(limits)),
+            Ok(None) => {
+                return Err(ApiError::bad_request(
+                    "the body is empty; send an array of queries",
+                ))
+            }
+            Ok(Some(Err(e))) => return Err(body::broken(&e)),
+            Ok(Some(Ok(part))) => first.extend_from_slice(&part),
+        }
+    }
+}
+
+/// Hands the body's parts to the deciding threads, each within the body
+/// timeout; a failure is handed on as the last part.
+async fn pump(
+    mut stream: axum::body::BodyDataStream,
+    first: Bytes,
+    parts: mpsc::Sender<std::io::Result<Bytes>>,
+    limits: Limits,
+) {
+    if !first.is_empty() && parts.send(Ok(first)).await.is_err() {
+        return;
+    }
+    loop {
+        let part = match tokio::time::timeout(limits.body_timeout, stream.next()).await {
+            Err(_) => Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                body::slow(&limits).message,
+            )),
+            Ok(None) => return,
+            Ok(Some(Err(e))) => Err(std::io::Error::other(body::broken(&e).message)),
+            Ok(Some(Ok(part))) => Ok(part),
+        };
+        let failed = part.is_err();
+        if parts.send(part).await.is_err() || failed {
+            return;
+        }
+    }
+}
+
+/// What a chunk of lines leaves to hand over once it is answered.
+#[derive(Default)]
+struct Kept {
+    log: Vec<u8>,
+    time: Option<String>,
+    counts: [u64; 3],
+}
+
+/// Decides every line of the body, on the blocking pool.
+fn answer_all(
+    app: &App,
+    revision: &Revision,
+    form: Form,
+    parts: mpsc::Receiver<std::io::Result<Bytes>>,
+    answers: mpsc::Sender<Bytes>,
+) {
+    let reader = BodyReader {
+        parts,
+        part: Bytes::new(),
+        at: 0,
+        array: (form == Form::Json).then(Array::default),
+    };
+    let mut writer = AnswerWriter {
+        answers,
+        pending: Vec::with_capacity(SEND_AT),
+        array: form == Form::Json,
+        started: false,
+        comma: false,
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let answered = crate::batch::run_chunked(
+        reader,
+        &mut writer,
+        threads,
+        |line, out, kept: &mut Kept| answer_line(app, revision, form, line, out, kept),
+        |kept| {
+            for (outcome, n) in [Outcome::Allow, Outcome::Deny, Outcome::Error]
+                .into_iter()
+                .zip(kept.counts)
+            {
+                app.metrics.decisions(outcome, n);
+            }
+            if let (Some(log), false) = (&app.log, kept.log.is_empty()) {
+                log.write(kept.log);
+            }
+        },
+        |_, _| {},
+    );
+    match answered {
+        // the client went away: nobody to tell
+        Err(BatchError::Write(_)) => {}
+        Err(BatchError::Read(e)) => {
+            let error = serde_json::json!({ "error": e.to_string() }).to_string();
+            let _ = writer.write_all(error.as_bytes());
+            let _ = writer.write_all(b"\n");
+            let _ = writer.finish();
+        }
+        Ok(_) => {
+            let _ = writer.finish();
+        }
+    }
+}
+
+/// Writes one line's answer; false when it was an error.
+fn answer_line(
+    app: &App,
+    revision: &Revision,
+    form: Form,
+    line: Line<'_>,
+    out: &mut Vec<u8>,
+    kept: &mut Kept,
+) -> bool {
+    let number = line.number;
+    let Some((text, answer)) = revision.set.decide_line(line) else {
+        return true;
+    };
+    let id = app.decision_id();
+    let start = out.len();
+    let ok = match &answer {
+        Ok((_, decision)) => {
+            crate::render::write_decision_json(revision.set.policy(), decision, out);
+            kept.counts[if decision.effect == crate::Effect::Allow {
+                0
+            } else {
+                1
+            }] += 1;
+            true
+        }
+        Err(message) => {
+            let error = match form {
+                Form::Lines => serde_json::json!({"error": message, "line": number}),
+                Form::Json => serde_json::json!({"error": message, "index": number - 1}),
+            };
+            let _ = serde_json::to_writer(&mut *out, &error);
+            kept.counts[2] += 1;
+            false
+        }
+    };
+    if app.log.is_some() {
+        let time = kept.time.get_or_insert_with(now);
+        let sent = if answer.is_ok() {
+            Sent::Json(&text)
+        } else {
+            Sent::Text(&text)
+        };
+        entry(
+            &mut kept.log,
+            &id,
+            time,
+            &revision.hash,
+            sent,
+            &out[start..],
+        );
+    }
+    let mut answered = out.split_off(start);
+    with_id(&mut answered, &id);
+    out.extend_from_slice(&answered);
+    out.push(b'\n');
+    ok
+}
+
+/// The body as lines, read from the parts the network hands over; an array
+/// is turned into one element a line on the way.
+struct BodyReader {
+    parts: mpsc::Receiver<std::io::Result<Bytes>>,
+    part: Bytes,
+    at: usize,
+    array: Option<Array>,
+}
+
+impl Read for BodyReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let available = self.fill_buf()?;
+        let n = available.len().min(buf.len());
+        buf[..n].copy_from_slice(&available[..n]);
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl BufRead for BodyReader {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        while self.at == self.part.len() {
+            let next = self.parts.blocking_recv();
+            let bytes = match next {
+                None => match &self.array {
+                    Some(array) => {
+                        array.end()?;
+                        return Ok(&[]);
+                    }
+                    None => return Ok(&[]),
+                },
+                Some(part) => part?,
+            };
+            self.part = match &mut self.array {
+                Some(array) => Bytes::from(array.lines(&bytes)?),
+                None => bytes,
+            };
+            self.at = 0;
+        }
+        Ok(&self.part[self.at..])
+    }
+
+    fn consume(&mut self, amount: usize) {
+        self.at = (self.at + amount).min(self.part.len());
+    }
+}
+
+/// Where an array's text is, as it is turned into lines.
+#[derive(Default)]
+struct Array {
+    opened: bool,
+    closed: bool,
+    depth: usize,
+    in_text: bool,
+    escaped: bool,
+}
+
+impl Array {
+    /// The elements of the array's next part, one a line: commas between
+    /// elements become line breaks, line breaks within them spaces (within
+    /// a JSON text a raw line break is an error, and stays one).
+    fn lines(&mut self, part: &[u8]) -> std::io::Result<Vec<u8>> {
+        let invalid = |m: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, m.to_string());
+        let mut out = Vec::with_capacity(part.len() + 1);
+        for &b in part {
+            if self.closed || !self.opened {
+                match b {
+                    _ if b.is_ascii_whitespace() => {}
+                    b'[' if !self.opened => self.opened = true,
+                    _ if self.closed => return Err(invalid("there is more after the array's `]`")),
+                    _ => return Err(invalid("a JSON batch is an array of queries")),
+                }
+                continue;
+            }
+            if self.in_text {
+                match b {
+                    _ if self.escaped => self.escaped = false,
+                    b'\\' => self.escaped = true,
+                    b'"' => self.in_text = false,
+                    b'\n' | b'\r' => {
+                        out.push(0x01);
+                        continue;
+                    }
+                    _ => {}
+                }
+                out.push(b);
+                continue;
+            }
+            match b {
+                b'"' => self.in_text = true,
+                b'{' | b'[' => self.depth += 1,
+                b']' if self.depth == 0 => {
+                    self.closed = true;
+                    out.push(b'\n');
+                    continue;
+                }
+                b'}' | b']' => self.depth = self.depth.saturating_sub(1),
+                b',' if self.depth == 0 => {
+                    out.push(b'\n');
+                    continue;
+                }
+                b'\n' | b'\r' => {
+                    out.push(b' ');
+                    continue;
+                }
+                _ => {}
+            }
+            out.push(b);
+        }
+        Ok(out)
+    }
+
+    fn end(&self) -> std::io::Result<()> {
+        if self.closed {
+            Ok(())
+        } else {
+            Err(std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                "the body ended before the array's `]`",
+            ))
+        }
+    }
+}
+
+/// Sends answers on to the network in pieces of [`SEND_AT`] bytes; for an
+/// array, the answer lines are written as the elements of one.
+struct AnswerWriter {
+    answers: mpsc::Sender<Bytes>,
+    pending: Vec<u8>,
+    array: bool,
+    started: bool,
+    /// An answer line ended: a comma goes before the next one.
+    comma: bool,
+}
+
+impl AnswerWriter {
+    fn send(&mut self) -> std::io::Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let bytes = Bytes::from(std::mem::replace(
+            &mut self.pending,
+            Vec::with_capacity(SEND_AT),
+        ));
+        self.answers.blocking_send(bytes).map_err(|_| {
+            std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the client went away")
+        })
+    }
+
+    fn finish(&mut self) -> std::io::Result<()> {
+        if self.array {
+            if !self.started {
+                self.pending.push(b'[');
+            }
+            self.pending.extend_from_slice(b"]\n");
+        }
+        self.send()
+    }
+}
+
+impl Write for AnswerWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if !self.array {
+            self.pending.extend_from_slice(buf);
+        } else {
+            if !self.started {
+                self.pending.push(b'[');
+                self.started = true;
+            }
+            for piece in buf.split_inclusive(|&b| b == b'\n') {
+                if piece.is_empty() {
+                    continue;
+                }
+                if std::mem::take(&mut self.comma) {
+                    self.pending.push(b',');
+                }
+                match piece.strip_suffix(b"\n") {
+                    Some(answer) => {
+                        self.pending.extend_from_slice(answer);
+                        self.comma = true;
+                    }
+                    None => self.pending.extend_from_slice(piece),
+                }
+            }
+        }
+        if self.pending.len() >= SEND_AT {
+            self.send()?;
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.send()
+    }
+}

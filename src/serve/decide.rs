@@ -1,0 +1,123 @@
+//! `POST /v1/decide` and `POST /v1/explain`: one query in the JSON form
+//! `eval --input` reads, answered as `eval --input` answers it, with the
+//! decision's id.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::Response;
+
+use super::body::{self, json_response, ApiError};
+use super::log::{entry, Sent};
+use super::metrics::Outcome;
+use super::state::{now, App, Revision};
+use crate::render;
+
+pub async fn decide(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    one(&app, &headers, body, false).await
+}
+
+pub async fn explain(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    one(&app, &headers, body, true).await
+}
+
+async fn one(
+    app: &App,
+    headers: &HeaderMap,
+    body: Body,
+    explain: bool,
+) -> Result<Response, ApiError> {
+    body::form(headers, false)?;
+    let bytes = body::read(body, headers, &app.limits).await?;
+    let text = body::text(&bytes)?;
+    let revision = ready(app)?;
+    let answer = answer(app, &revision, text.trim(), explain)?;
+    Ok(with_revision(
+        json_response(StatusCode::OK, answer),
+        &revision,
+    ))
+}
+
+/// The running revision, or 503 before the first one is loaded.
+pub fn ready(app: &App) -> Result<Arc<Revision>, ApiError> {
+    app.current().ok_or_else(|| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "no set is loaded yet; /ready says when one is",
+        )
+    })
+}
+
+/// Marks an answer with the revision that made it.
+pub fn with_revision(mut response: Response, revision: &Revision) -> Response {
+    if let Ok(value) = HeaderValue::from_str(&revision.hash) {
+        response.headers_mut().insert("x-edict-revision", value);
+    }
+    response
+}
+
+/// Decides one query's text: the answer's JSON, or 400 saying what is wrong
+/// with the query. Logged either way.
+fn answer(app: &App, revision: &Revision, text: &str, explain: bool) -> Result<String, ApiError> {
+    let set = &revision.set;
+    let id = app.decision_id();
+    // raw line breaks cannot be inside JSON strings, so this keeps the JSON
+    let one_line = text.replace(['\n', '\r'], " ");
+    let checked = crate::json::parse_query(text).and_then(|raw| set.check_owned(raw));
+    let query = match checked {
+        Ok(query) => query,
+        Err(message) => {
+            app.metrics.decisions(Outcome::Error, 1);
+            let error = serde_json::json!({"error": &message}).to_string();
+            log(app, revision, &id, &one_line, error.as_bytes());
+            return Err(ApiError::bad_request(message));
+        }
+    };
+    let decision = set.decide(&query);
+    app.metrics.decision(decision.effect);
+    let mut answer = Vec::with_capacity(256);
+    if explain {
+        let mut json = render::decision_json(set.policy(), &decision);
+        json["explain"] =
+            render::explanation_json(set.policy(), &crate::explain::explain(set.policy(), &query));
+        answer = json.to_string().into_bytes();
+    } else {
+        render::write_decision_json(set.policy(), &decision, &mut answer);
+    }
+    log(app, revision, &id, &one_line, &answer);
+    with_id(&mut answer, &id);
+    Ok(String::from_utf8(answer).unwrap_or_default())
+}
+
+/// Adds `"decision_id"` to the end of an answer object.
+pub fn with_id(answer: &mut Vec<u8>, id: &str) {
+    if answer.last() == Some(&b'}') {
+        answer.pop();
+        answer.extend_from_slice(b",\"decision_id\":\"");
+        answer.extend_from_slice(id.as_bytes());
+        answer.extend_from_slice(b"\"}");
+    }
+}
+
+fn log(app: &App, revision: &Revision, id: &str, query: &str, answer: &[u8]) {
+    if let Some(log) = &app.log {
+        let mut line = Vec::with_capacity(query.len() + answer.len() + 128);
+        let sent = if serde_json::from_str::<serde::de::IgnoredAny>(query).is_ok() {
+            Sent::Json(query)
+        } else {
+            Sent::Text(query)
+        };
+        entry(&mut line, id, &now(), &revision.hash, sent, answer);
+        log.write(line);
+    }
+}
