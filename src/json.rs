@@ -281,6 +281,43 @@ fn lower_first(s: &str) -> String {
         .map_or_else(String::new, |c| c.to_lowercase().chain(chars).collect())
 }
 
+/// A checked query in its JSON form: what `eval --input` reads to decide it
+/// again (a name no rule mentions is written as it was given).
+pub fn query_json(query: &crate::model::Query, vocabulary: &crate::model::Vocabulary) -> Json {
+    use crate::syntax::ast::Kind;
+    use crate::value::Value;
+    let mut object = serde_json::Map::new();
+    for (key, kind) in [
+        ("action", Kind::Action),
+        ("actor", Kind::Actor),
+        ("category", Kind::Category),
+    ] {
+        if let Some(name) = query.name(kind, vocabulary) {
+            object.insert(key.to_string(), Json::String(name.to_string()));
+        }
+    }
+    object.insert("date".to_string(), Json::String(query.date.to_string()));
+    let mut attributes = serde_json::Map::new();
+    for (attribute, value) in vocabulary.attributes.iter().zip(&query.attributes) {
+        let json = match value {
+            None => continue,
+            Some(Value::Text(t)) => Json::String(t.clone()),
+            Some(Value::Number(n)) => n
+                .to_string()
+                .parse::<serde_json::Number>()
+                .map_or_else(|_| Json::String(n.to_string()), Json::Number),
+            Some(Value::Bool(b)) => Json::Bool(*b),
+            Some(Value::Date(d)) => Json::String(d.to_string()),
+            Some(Value::Ip(ip)) => Json::String(ip.to_string()),
+        };
+        attributes.insert(attribute.name.clone(), json);
+    }
+    if !attributes.is_empty() {
+        object.insert("attributes".to_string(), Json::Object(attributes));
+    }
+    Json::Object(object)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -151,10 +151,12 @@ impl Directory {
             Some(actor) => actor.to_string(),
             None => match at(request, &self.actor) {
                 Some(Json::String(actor)) => actor.clone(),
-                _ => return Err(format!(
+                _ => {
+                    return Err(format!(
                     "subject `{subject_id}` is not in the directory and the request has no `{}`",
                     self.actor.join(".")
-                )),
+                ))
+                }
             },
         };
         let mut query = Map::new();

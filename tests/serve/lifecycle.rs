@@ -1,0 +1,214 @@
+//! A service's life: reloads while requests run (a good set swaps in, a
+//! broken one does not), a shutdown with requests in flight, and a decision
+//! log that holds every decision afterwards.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use super::client::{connect, read_response};
+use super::{json, Server};
+
+const VOCABULARY: &str = "action sale\nactor partner\n";
+const QUERY: &str = r#"{"action": "sale", "actor": "partner", "date": "2021-04-02"}"#;
+
+/// A folder of its own holding a set.
+fn folder(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("edict-serve-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("vocabulary.policy"), VOCABULARY).unwrap();
+    dir
+}
+
+/// Replaces a file the way editors do: a new file renamed over the old.
+fn replace(path: &std::path::Path, text: &str) {
+    let new = path.with_extension("new");
+    std::fs::write(&new, text).unwrap();
+    std::fs::rename(&new, path).unwrap();
+}
+
+fn until(what: &str, mut done: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !done() {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "waited in vain for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(25));
+    }
+}
+
+#[test]
+fn reloads_swap_good_sets_and_keep_the_running_one_over_a_broken_one() {
+    let dir = folder("reload");
+    let rules = dir.join("rules.policy");
+    std::fs::write(&rules, "allow sale by partner\n").unwrap();
+    let server = Server::start(&[dir.to_str().unwrap()]);
+    let addr = server.addr;
+    // clients ask throughout; every answer is a success, and a revision
+    // always gives the same decision
+    let running = Arc::new(AtomicBool::new(true));
+    let seen: Arc<Mutex<HashMap<String, String>>> = Arc::default();
+    let clients: Vec<_> = (0..3)
+        .map(|_| {
+            let (running, seen) = (Arc::clone(&running), Arc::clone(&seen));
+            std::thread::spawn(move || {
+                let mut asked = 0;
+                while running.load(Ordering::Relaxed) {
+                    let r = super::request(
+                        addr,
+                        "POST",
+                        "/v1/decide",
+                        &[("Content-Type", "application/json")],
+                        QUERY.as_bytes(),
+                    );
+                    assert_eq!(r.status, 200, "{}", r.text());
+                    let revision = r
+                        .header("x-edict-revision")
+                        .expect("a revision")
+                        .to_string();
+                    let decision = r.json()["decision"].as_str().unwrap().to_string();
+                    let mut seen = seen.lock().unwrap();
+                    let before = seen
+                        .entry(revision.clone())
+                        .or_insert_with(|| decision.clone());
+                    assert_eq!(*before, decision, "revision {revision} answered two ways");
+                    asked += 1;
+                }
+                asked
+            })
+        })
+        .collect();
+    let first = server.get("/v1/status").json()["revision"]["hash"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let decision = || {
+        server.post("/v1/decide", QUERY).json()["decision"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(decision(), "allow");
+    // a good change swaps in
+    replace(&rules, "deny sale by partner\n");
+    until("the new set", || decision() == "deny");
+    let second = server.get("/v1/status").json()["revision"]["hash"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_ne!(first, second);
+    // a broken one does not, and the status says why
+    replace(&rules, "allow sale by partnr\n");
+    until("the failed reload", || {
+        !server.get("/v1/status").json()["last_failed_reload"].is_null()
+    });
+    let status = server.get("/v1/status").json();
+    assert_eq!(status["revision"]["hash"], second.as_str());
+    let failure = &status["last_failed_reload"];
+    assert!(
+        failure["error"].as_str().unwrap().contains("error"),
+        "{failure}"
+    );
+    assert_eq!(failure["diagnostics"][0]["code"], "E101", "{failure}");
+    assert_eq!(decision(), "deny");
+    assert!(server
+        .get("/metrics")
+        .text()
+        .contains("edict_reload_failures_total 1"));
+    // SIGHUP reloads too, once the file is mended
+    std::fs::write(&rules, "allow sale by partner\n").unwrap();
+    server.signal("HUP");
+    until("the mended set", || decision() == "allow");
+    assert!(server.get("/v1/status").json()["last_failed_reload"].is_null());
+    running.store(false, Ordering::Relaxed);
+    let asked: usize = clients
+        .into_iter()
+        .map(|c| c.join().expect("a client"))
+        .sum();
+    assert!(asked > 0);
+    assert!(
+        seen.lock().unwrap().len() >= 2,
+        "the clients saw only one revision"
+    );
+    assert!(server.log.lock().unwrap().contains("reload failed"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_set_with_errors_does_not_start_a_service() {
+    let dir = folder("broken");
+    std::fs::write(dir.join("rules.policy"), "allow sale by partnr\n").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_edict"))
+        .args(["serve", dir.to_str().unwrap(), "--addr", "127.0.0.1:0"])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("E101") && stderr.contains("partnr"),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn shutdown_answers_requests_in_flight_and_the_log_keeps_every_decision() {
+    let dir = folder("shutdown");
+    std::fs::write(dir.join("rules.policy"), "allow sale by partner\n").unwrap();
+    let log = dir.join("decisions.jsonl");
+    let server = Server::start(&[
+        dir.to_str().unwrap(),
+        "--decision-log",
+        log.to_str().unwrap(),
+    ]);
+    for _ in 0..10 {
+        assert_eq!(server.post("/v1/decide", QUERY).status, 200);
+    }
+    // a batch that has started and not finished when the stop comes
+    let mut stream = connect(server.addr).unwrap();
+    let head = "POST /v1/decide/batch HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/x-ndjson\r\nTransfer-Encoding: chunked\r\n\r\n";
+    stream.write_all(head.as_bytes()).unwrap();
+    let lines = format!("{QUERY}\n").repeat(500);
+    stream
+        .write_all(format!("{:x}\r\n{lines}\r\n", lines.len()).as_bytes())
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    server.signal("TERM");
+    std::thread::sleep(Duration::from_millis(200));
+    stream
+        .write_all(format!("{:x}\r\n{lines}\r\n0\r\n\r\n", lines.len()).as_bytes())
+        .unwrap();
+    let answer = read_response(&mut stream).unwrap();
+    assert_eq!(answer.status, 200);
+    assert_eq!(
+        answer.text().lines().count(),
+        1000,
+        "every line of the batch is answered"
+    );
+    let addr = server.addr;
+    let (status, _) = server.stop();
+    assert!(status.success(), "{status}");
+    let written = std::fs::read_to_string(&log).unwrap();
+    let entries: Vec<_> = written.lines().map(json).collect();
+    assert_eq!(entries.len(), 1010, "one line a decision");
+    let mut ids = std::collections::HashSet::new();
+    for entry in &entries {
+        assert!(
+            ids.insert(entry["decision_id"].as_str().unwrap().to_string()),
+            "ids are unique"
+        );
+        assert_eq!(entry["revision"].as_str().unwrap().len(), 64);
+        assert_eq!(entry["query"]["actor"], "partner");
+        assert_eq!(entry["decision"], "allow");
+        assert!(entry["rules"].is_array() && entry["time"].is_string());
+    }
+    // nothing is accepted once stopped
+    assert!(std::net::TcpStream::connect(addr).is_err());
+    let _ = std::fs::remove_dir_all(&dir);
+}
