@@ -19,7 +19,7 @@ use futures_util::StreamExt;
 use tokio::sync::mpsc;
 
 use super::body::{self, ApiError, Form};
-use super::decide::{ready, with_id, with_revision};
+use super::decide::{ready, with_revision};
 use super::log::{entry, Sent};
 use super::metrics::Outcome;
 use super::state::{now, App, Revision};
@@ -29,6 +29,9 @@ use crate::batch::{BatchError, Line};
 /// Parts of the body, or answers, waiting between the network and the
 /// deciding threads.
 const WAITING: usize = 16;
+
+/// Decision ids a chunk takes at once.
+const IDS_AT_ONCE: u64 = 1024;
 
 /// Bytes of answers gathered before they are sent on.
 const SEND_AT: usize = 64 * 1024;
@@ -128,6 +131,8 @@ async fn pump(
 /// What a chunk of lines leaves to hand over once it is answered.
 #[derive(Default)]
 struct Kept {
+    /// Decision ids taken for the chunk and not yet given: next, end.
+    ids: (u64, u64),
     log: Vec<u8>,
     time: Option<String>,
     counts: [u64; 3],
@@ -201,7 +206,6 @@ fn answer_line(
     let Some((text, answer)) = revision.set.decide_line(line) else {
         return true;
     };
-    let id = app.decision_id();
     let start = out.len();
     let ok = match &answer {
         Ok((_, decision)) => {
@@ -223,6 +227,13 @@ fn answer_line(
             false
         }
     };
+    if kept.ids.0 == kept.ids.1 {
+        // ids a chunk at a time, not one shared counter a line
+        let first = app.reserve_ids(IDS_AT_ONCE);
+        kept.ids = (first, first + IDS_AT_ONCE);
+    }
+    let id = kept.ids.0;
+    kept.ids.0 += 1;
     if app.log.is_some() {
         let time = kept.time.get_or_insert_with(now);
         let sent = if answer.is_ok() {
@@ -232,16 +243,20 @@ fn answer_line(
         };
         entry(
             &mut kept.log,
-            &id,
+            &app.id_of(id),
             time,
             &revision.hash,
             sent,
             &out[start..],
         );
     }
-    let mut answered = out.split_off(start);
-    with_id(&mut answered, &id);
-    out.extend_from_slice(&answered);
+    // the id goes in before the answer's closing brace
+    if out.last() == Some(&b'}') {
+        out.pop();
+        out.extend_from_slice(b",\"decision_id\":\"");
+        app.write_id(id, out);
+        out.extend_from_slice(b"\"}");
+    }
     out.push(b'\n');
     ok
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 
 use super::body::{self, json_response, ApiError};
@@ -60,9 +60,9 @@ pub fn ready(app: &App) -> Result<Arc<Revision>, ApiError> {
 
 /// Marks an answer with the revision that made it.
 pub fn with_revision(mut response: Response, revision: &Revision) -> Response {
-    if let Ok(value) = HeaderValue::from_str(&revision.hash) {
-        response.headers_mut().insert("x-edict-revision", value);
-    }
+    response
+        .headers_mut()
+        .insert("x-edict-revision", revision.header.clone());
     response
 }
 

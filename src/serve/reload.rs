@@ -71,8 +71,10 @@ pub fn load_revision(paths: &[PathBuf], directory: Option<&Path>) -> Result<Revi
             (directory, Some(text))
         }
     };
+    let hash = revision_hash(&set, text.as_deref());
     Ok(Revision {
-        hash: revision_hash(&set, text.as_deref()),
+        header: axum::http::HeaderValue::from_str(&hash).expect("hex is a header value"),
+        hash,
         files: set.policy().sources.len(),
         set,
         directory,

@@ -25,6 +25,8 @@ pub struct Revision {
     /// The SHA-256 of every file read (names and texts), in hex: the same
     /// files give the same revision on every replica.
     pub hash: String,
+    /// The hash as the `X-Edict-Revision` header every answer carries.
+    pub header: axum::http::HeaderValue,
     /// When it was loaded, RFC 3339 in UTC.
     pub loaded_at: String,
     pub files: usize,
@@ -124,14 +126,20 @@ impl App {
         format!("{:016x}-{n:x}", self.id_prefix)
     }
 
-    /// `count` consecutive decision ids, for a chunk of a batch: the first
-    /// number; ids are made with [`App::id_of`].
+    /// `count` consecutive decision ids: the first one's number; ids are
+    /// written with [`App::id_of`] or [`App::write_id`].
     pub fn reserve_ids(&self, count: u64) -> u64 {
         self.next_id.fetch_add(count, Ordering::Relaxed)
     }
 
     pub fn id_of(&self, n: u64) -> String {
         format!("{:016x}-{n:x}", self.id_prefix)
+    }
+
+    /// [`App::id_of`], written onto the end of `out`.
+    pub fn write_id(&self, n: u64, out: &mut Vec<u8>) {
+        use std::io::Write;
+        let _ = write!(out, "{:016x}-{n:x}", self.id_prefix);
     }
 }
 
