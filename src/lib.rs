@@ -8,7 +8,8 @@
 //! rule, [`testing`] runs test blocks, and [`render`] shows diagnostics and
 //! answers to people and programs. Beside the pipeline, [`analysis`]
 //! answers questions about whole sets: what changed between two versions,
-//! and how a query's decision runs over time.
+//! and how a query's decision runs over time; with the `serve` feature (on
+//! by default), `serve` answers decisions over HTTP.
 //!
 //! ```
 //! let set = edict::PolicySet::from_text("rules.policy", "deny sale by partner to category state_owned after 2021-03-31\nallow sale by partner").unwrap();

@@ -65,9 +65,19 @@ pub fn find_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
             });
         }
     }
-    files.sort();
+    // a file reached by two paths keeps the one without hidden folders: a
+    // Kubernetes volume links `set.policy` to `..2026_12_03_…/set.policy`,
+    // and rule ids should not change with each update of the volume
+    let hidden = |f: &PathBuf| {
+        f.components().any(|c| match c {
+            std::path::Component::Normal(name) => name.to_string_lossy().starts_with(".."),
+            _ => false,
+        })
+    };
+    files.sort_by(|a, b| (hidden(a), a).cmp(&(hidden(b), b)));
     let mut seen = HashSet::new();
     files.retain(|f| seen.insert(std::fs::canonicalize(f).unwrap_or_else(|_| f.clone())));
+    files.sort();
     Ok(files)
 }
 

@@ -1,7 +1,7 @@
 //! The OpenID AuthZEN 1.0 Authorization API: `POST /access/v1/evaluation`,
 //! `POST /access/v1/evaluations` and the discovery document.
 //!
-//! A request becomes an edict query through the [`Directory`]; the answer
+//! A request becomes an edict query through the [`Directory`](super::directory::Directory); the answer
 //! is `{"decision": true}` only when edict decides `allow`. A request that
 //! lacks what AuthZEN requires (a subject's type and id, an action's name, a
 //! resource's type and id) is 400; one that has it but cannot be made into

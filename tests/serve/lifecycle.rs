@@ -139,6 +139,38 @@ fn reloads_swap_good_sets_and_keep_the_running_one_over_a_broken_one() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A Kubernetes ConfigMap volume: the files are links through `..data` to a
+/// folder of the moment, and an update swaps `..data` to a new folder.
+#[test]
+fn a_configmap_volume_reloads_and_keeps_its_file_names() {
+    use std::os::unix::fs::symlink;
+    let dir = folder("configmap");
+    std::fs::remove_file(dir.join("vocabulary.policy")).unwrap();
+    let version = |name: &str, rules: &str| {
+        let at = dir.join(name);
+        std::fs::create_dir_all(&at).unwrap();
+        std::fs::write(at.join("set.policy"), format!("{VOCABULARY}{rules}")).unwrap();
+        symlink(name, dir.join("..data_tmp")).unwrap();
+        std::fs::rename(dir.join("..data_tmp"), dir.join("..data")).unwrap();
+    };
+    version("..2026_12_03_01", "allow sale by partner\n");
+    symlink("..data/set.policy", dir.join("set.policy")).unwrap();
+    let server = Server::start(&[dir.to_str().unwrap()]);
+    let answer = server.post("/v1/decide", QUERY).json();
+    assert_eq!(answer["decision"], "allow");
+    let file = answer["rules"][0]["file"].as_str().unwrap().to_string();
+    assert!(
+        file.ends_with("/set.policy") && !file.contains("..2026"),
+        "{file}"
+    );
+    version("..2026_12_03_02", "deny sale by partner\n");
+    std::fs::remove_dir_all(dir.join("..2026_12_03_01")).unwrap();
+    until("the updated volume", || {
+        server.post("/v1/decide", QUERY).json()["decision"] == "deny"
+    });
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn a_set_with_errors_does_not_start_a_service() {
     let dir = folder("broken");
