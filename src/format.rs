@@ -159,8 +159,14 @@ fn format_once(text: &str) -> Result<String, FormatError> {
     Ok(align_comments(&out))
 }
 
+/// Code wider than this does not push the comments of its neighbours out:
+/// its own comment follows it after two spaces.
+const ALIGN_UP_TO: usize = 60;
+
 /// Lines up the comments that follow code on consecutive lines of the same
-/// indentation, two spaces after the longest code.
+/// indentation, two spaces after the longest code of at most
+/// [`ALIGN_UP_TO`] characters; a longer line's comment follows it after two
+/// spaces, so that one long line does not move every comment beside it.
 fn align_comments(text: &str) -> String {
     let split: Vec<(&str, Option<&str>)> = text
         .lines()
@@ -186,10 +192,11 @@ fn align_comments(text: &str) -> String {
         let width = split[i..j]
             .iter()
             .map(|(code, _)| code.chars().count())
+            .filter(|&w| w <= ALIGN_UP_TO)
             .max()
             .unwrap_or(0);
         for (code, comment) in &split[i..j] {
-            let pad = width - code.chars().count() + 2;
+            let pad = width.saturating_sub(code.chars().count()) + 2;
             out.push_str(&format!(
                 "{code}{}{}\n",
                 " ".repeat(pad),

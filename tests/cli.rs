@@ -751,4 +751,28 @@ fn a_lookalike_name_in_a_query_gets_a_note() {
         "sale by partner to category state_owned on 2021-01-01",
     ]);
     assert!(text(&out.stderr).is_empty(), "{}", text(&out.stderr));
+    // a batch notes each such name once, at the first line that gives it
+    let lines = concat!(
+        "{\"action\": \"sale\", \"actor\": \"partner\", \"category\": \"state_owned\"}\n",
+        "{\"action\": \"sale\", \"actor\": \"partner\", \"category\": \"stateowned\"}\n",
+        "{\"action\": \"sale\", \"actor\": \"partner\", \"category\": \"stateowned\"}\n",
+        "{\"action\": \"sael\", \"actor\": \"partner\"}\n",
+    );
+    for format in ["json", "table"] {
+        let out = edict_stdin(
+            &["eval", path, "--input", "-", "--format", format],
+            lines.as_bytes(),
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let stderr = text(&out.stderr);
+        let notes: Vec<&str> = stderr.lines().collect();
+        assert_eq!(
+            notes,
+            [
+                "note: line 2: category `stateowned` is a name no rule mentions; did you mean `state_owned`?",
+                "note: line 4: action `sael` is a name no rule mentions; did you mean `sale`?",
+            ],
+            "{format}"
+        );
+    }
 }

@@ -124,19 +124,58 @@ fn eval_batch(
         .and_then(|t| t.parse().ok())
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let mut progress = Progress::new(size.filter(|_| std::io::stderr().is_terminal()));
-    let answered = edict::batch::run(
+    let notes = std::sync::Mutex::new(Vec::new());
+    let answered = edict::batch::run_chunked(
         reader,
         &mut out,
         threads,
-        |line, out| answer_line(set, line, format, explain, out),
+        |line, out, found: &mut Vec<Note>| answer_line(set, line, format, explain, out, found),
+        |found| {
+            if !found.is_empty() {
+                notes
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .extend(found);
+            }
+        },
         |read, lines| progress.show(read, lines),
     );
     progress.clear();
+    drop(out);
+    print_notes(notes.into_inner().unwrap_or_else(|e| e.into_inner()));
     match answered {
         Ok(all_ok) => Ok(exit(all_ok)),
         Err(edict::batch::BatchError::Read(e)) => Err(cannot_read(&e)),
         // the reader went away (a closed pipe): stop quietly
         Err(edict::batch::BatchError::Write(_)) => Ok(ExitCode::from(1)),
+    }
+}
+
+/// A name a query gave that no rule mentions, one edit from one a rule
+/// does: its line, its kind, the name, and the name it is like.
+type Note = (usize, &'static str, String, String);
+
+/// Notes the names no rule mentions that look like one a rule does, as
+/// `--query` does, on standard error: each name once, at its first line.
+fn print_notes(mut notes: Vec<Note>) {
+    const SHOWN: usize = 10;
+    notes.sort();
+    let mut seen = std::collections::HashSet::new();
+    notes.retain(|(_, kind, name, _)| seen.insert((*kind, name.clone())));
+    for (line, kind, name, like) in notes.iter().take(SHOWN) {
+        eprintln!(
+            "note: line {line}: {kind} `{name}` is a name no rule mentions; did you mean `{like}`?"
+        );
+    }
+    if notes.len() > SHOWN {
+        eprintln!("note: and {} more such names", notes.len() - SHOWN);
+    }
+}
+
+/// The notes a decided query gives, for [`print_notes`].
+fn notes_of(set: &PolicySet, number: usize, query: &edict::Query, found: &mut Vec<Note>) {
+    for (kind, name, like) in edict::lint::query_lookalikes(set.policy(), query) {
+        found.push((number, kind.as_str(), name, like));
     }
 }
 
@@ -147,11 +186,15 @@ fn answer_line(
     format: Format,
     explain: bool,
     out: &mut Vec<u8>,
+    found: &mut Vec<Note>,
 ) -> bool {
     let number = line.number;
     let Some((_, answer)) = set.decide_line(line) else {
         return true;
     };
+    if let Ok((query, _)) = &answer {
+        notes_of(set, number, query, found);
+    }
     match (&answer, format) {
         (Ok((query, decision)), Format::Json) => {
             if explain {
@@ -202,6 +245,7 @@ fn eval_table(
     use edict::batch::{Line, LineText, MAX_LINE};
     let mut all_ok = true;
     let mut table = Vec::new();
+    let mut notes = Vec::new();
     let mut bytes = Vec::new();
     for number in 1.. {
         bytes.clear();
@@ -218,6 +262,9 @@ fn eval_table(
         };
         if let Some((query_text, answer)) = set.decide_line(Line { number, text }) {
             all_ok &= answer.is_ok();
+            if let Ok((query, _)) = &answer {
+                notes_of(set, number, query, &mut notes);
+            }
             let query_text = match &answer {
                 Ok(_) => edict::json::parse_query(&query_text)
                     .map(|raw| raw.to_text())
@@ -234,6 +281,7 @@ fn eval_table(
     }
     let mut out = std::io::stdout().lock();
     let _ = write!(out, "{}", render::decision_table(set.policy(), &table));
+    print_notes(notes);
     Ok(exit(all_ok))
 }
 
