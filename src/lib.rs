@@ -344,7 +344,13 @@ impl PolicySet {
     /// copying them. Each error's help follows its message, as `--query`
     /// shows it: "undeclared actor `partnr`: did you mean `partner`?".
     pub fn check_owned(&self, raw: check::RawQuery) -> Result<Query, String> {
-        check::check_query_owned(&self.policy.vocabulary, raw, self.today).map_err(|errors| {
+        self.check_owned_on(raw, self.today)
+    }
+
+    /// [`PolicySet::check_owned`], with `today` as the date of a query that
+    /// gives none.
+    pub fn check_owned_on(&self, raw: check::RawQuery, today: NaiveDate) -> Result<Query, String> {
+        check::check_query_owned(&self.policy.vocabulary, raw, today).map_err(|errors| {
             errors
                 .iter()
                 .map(|d| match &d.help {
@@ -371,6 +377,16 @@ impl PolicySet {
     /// query checked and decided, or the sentence that says why not; `None`
     /// for a blank line.
     pub fn decide_line<'a>(&self, line: batch::Line<'a>) -> Option<LineAnswer<'a>> {
+        self.decide_line_on(line, self.today)
+    }
+
+    /// [`PolicySet::decide_line`], with `today` as the date of a query that
+    /// gives none (a service decides for the day of each request).
+    pub fn decide_line_on<'a>(
+        &self,
+        line: batch::Line<'a>,
+        today: NaiveDate,
+    ) -> Option<LineAnswer<'a>> {
         use batch::LineText;
         use std::borrow::Cow;
         let number = line.number;
@@ -390,7 +406,7 @@ impl PolicySet {
             LineText::Text(text) => match json::parse_query(text.trim()) {
                 Ok(raw) => (
                     Cow::Borrowed(text.trim()),
-                    self.check_owned(raw).map(|q| {
+                    self.check_owned_on(raw, today).map(|q| {
                         let decision = self.decide(&q);
                         (q, decision)
                     }),

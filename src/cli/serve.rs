@@ -34,19 +34,27 @@ pub struct ServeArgs {
     /// Connections served at once
     #[arg(long, default_value_t = Limits::default().max_connections)]
     max_connections: usize,
-    /// Seconds a client may take to send headers, or leave a body waiting
+    /// Seconds a client may leave a body, or a batch's answers, waiting
     #[arg(long, default_value_t = 10.0)]
     timeout: f64,
+    /// Seconds a client may take to send headers, or leave a kept-alive connection idle
+    #[arg(long, default_value_t = 75.0)]
+    header_timeout: f64,
     /// Do not watch the files; reload only on SIGHUP
     #[arg(long)]
     no_watch: bool,
 }
 
 pub fn run(args: ServeArgs) -> Result<ExitCode, String> {
-    if !(args.timeout.is_finite() && args.timeout > 0.0) {
-        return Err("`--timeout` takes a number of seconds above 0".to_string());
-    }
-    let timeout = Duration::from_secs_f64(args.timeout);
+    let seconds = |value: f64, flag: &str| {
+        if value.is_finite() && value > 0.0 && value < 1e9 {
+            Ok(Duration::from_secs_f64(value))
+        } else {
+            Err(format!("`{flag}` takes a number of seconds above 0"))
+        }
+    };
+    let timeout = seconds(args.timeout, "--timeout")?;
+    let header_timeout = seconds(args.header_timeout, "--header-timeout")?;
     let options = Options {
         paths: args.paths,
         addr: args.addr,
@@ -57,7 +65,7 @@ pub fn run(args: ServeArgs) -> Result<ExitCode, String> {
         limits: Limits {
             max_body: args.max_body,
             max_connections: args.max_connections.max(1),
-            header_timeout: timeout,
+            header_timeout,
             body_timeout: timeout,
             ..Limits::default()
         },

@@ -9,6 +9,7 @@
 //! bad query answers its own error; the rest are decided.
 
 use std::io::{BufRead, Read, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use axum::body::{Body, Bytes};
@@ -30,6 +31,11 @@ use crate::batch::{BatchError, Line};
 /// deciding threads.
 const WAITING: usize = 16;
 
+/// Pieces of answers ([`SEND_AT`] bytes each) waiting for the network: a
+/// client that sends its whole body before it reads (as many do) is
+/// answered up to this much before the batch waits on it.
+const ANSWERS_WAITING: usize = 256;
+
 /// Decision ids a chunk takes at once.
 const IDS_AT_ONCE: u64 = 1024;
 
@@ -48,14 +54,40 @@ pub async fn batch(
     if form == Form::Json {
         opens_array(&mut stream, &mut first, &app.limits).await?;
     }
+    // batches decide on every core; more at once would only share them
+    let Ok(permit) = Arc::clone(&app.batches).acquire_owned().await else {
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the service is stopping",
+        ));
+    };
     let (parts, parts_rx) = mpsc::channel(WAITING);
-    let (answers_tx, answers) = mpsc::channel::<Bytes>(WAITING);
+    let (answers_tx, answers) = mpsc::channel::<std::io::Result<Bytes>>(ANSWERS_WAITING);
     tokio::spawn(pump(stream, Bytes::from(first), parts, app.limits));
     let decided = Arc::clone(&revision);
-    tokio::task::spawn_blocking(move || answer_all(&app, &decided, form, parts_rx, answers_tx));
-    let stream = futures_util::stream::unfold(answers, |mut answers| async move {
-        let next = answers.recv().await?;
-        Some((Ok::<_, std::io::Error>(next), answers))
+    let handle = tokio::runtime::Handle::current();
+    let finished = Arc::new(AtomicBool::new(false));
+    let done = Arc::clone(&finished);
+    tokio::task::spawn_blocking(move || {
+        answer_all(&app, &decided, form, parts_rx, answers_tx, handle, &done);
+        drop(permit);
+    });
+    let whole = finished;
+    // answers as they come; a batch that stopped before its end (a stalled
+    // client, a failure) ends the body in an error, never as if whole
+    let stream = futures_util::stream::unfold(Some(answers), move |answers| {
+        let whole = Arc::clone(&whole);
+        async move {
+            let mut answers = answers?;
+            match answers.recv().await {
+                Some(next) => Some((next, Some(answers))),
+                None if whole.load(Ordering::Acquire) => None,
+                None => Some((
+                    Err(std::io::Error::other("the batch stopped before its end")),
+                    None,
+                )),
+            }
+        }
     });
     let kind = match form {
         Form::Json => "application/json",
@@ -135,6 +167,8 @@ struct Kept {
     ids: (u64, u64),
     log: Vec<u8>,
     time: Option<String>,
+    /// The day a query without a date is decided for, read once a chunk.
+    today: Option<chrono::NaiveDate>,
     counts: [u64; 3],
 }
 
@@ -144,7 +178,9 @@ fn answer_all(
     revision: &Revision,
     form: Form,
     parts: mpsc::Receiver<std::io::Result<Bytes>>,
-    answers: mpsc::Sender<Bytes>,
+    answers: mpsc::Sender<std::io::Result<Bytes>>,
+    handle: tokio::runtime::Handle,
+    finished: &AtomicBool,
 ) {
     let reader = BodyReader {
         parts,
@@ -154,10 +190,13 @@ fn answer_all(
     };
     let mut writer = AnswerWriter {
         answers,
+        handle,
+        stall: app.limits.body_timeout,
         pending: Vec::with_capacity(SEND_AT),
         array: form == Form::Json,
         started: false,
         comma: false,
+        finished: false,
     };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let answered = crate::batch::run_chunked(
@@ -191,6 +230,9 @@ fn answer_all(
             let _ = writer.finish();
         }
     }
+    if writer.finished {
+        finished.store(true, Ordering::Release);
+    }
 }
 
 /// Writes one line's answer; false when it was an error.
@@ -203,7 +245,8 @@ fn answer_line(
     kept: &mut Kept,
 ) -> bool {
     let number = line.number;
-    let Some((text, answer)) = revision.set.decide_line(line) else {
+    let today = *kept.today.get_or_insert_with(crate::today);
+    let Some((text, answer)) = revision.set.decide_line_on(line, today) else {
         return true;
     };
     let start = out.len();
@@ -236,19 +279,25 @@ fn answer_line(
     kept.ids.0 += 1;
     if app.log.is_some() {
         let time = kept.time.get_or_insert_with(now);
-        let sent = if answer.is_ok() {
-            Sent::Json(&text)
-        } else {
-            Sent::Text(&text)
-        };
-        entry(
-            &mut kept.log,
-            &app.id_of(id),
-            time,
-            &revision.hash,
-            sent,
-            &out[start..],
-        );
+        let id = app.id_of(id);
+        let answered = &out[start..];
+        match &answer {
+            // the query as decided, with its date: `eval --input` decides it again
+            Ok((query, _)) => {
+                let decided = crate::json::query_json(query, &revision.set.policy().vocabulary);
+                let decided = decided.to_string();
+                let sent = Sent::Json(&decided);
+                entry(&mut kept.log, &id, time, &revision.hash, sent, answered);
+            }
+            Err(_) => entry(
+                &mut kept.log,
+                &id,
+                time,
+                &revision.hash,
+                Sent::Text(&text),
+                answered,
+            ),
+        }
     }
     // the id goes in before the answer's closing brace
     if out.last() == Some(&b'}') {
@@ -388,15 +437,24 @@ impl Array {
 /// Sends answers on to the network in pieces of [`SEND_AT`] bytes; for an
 /// array, the answer lines are written as the elements of one.
 struct AnswerWriter {
-    answers: mpsc::Sender<Bytes>,
+    answers: mpsc::Sender<std::io::Result<Bytes>>,
+    handle: tokio::runtime::Handle,
+    /// How long the client may leave answers unread before the batch stops.
+    stall: std::time::Duration,
     pending: Vec<u8>,
     array: bool,
     started: bool,
     /// An answer line ended: a comma goes before the next one.
     comma: bool,
+    /// The answers were all written; if not, the response ends in an
+    /// error, so that the client cannot take a cut answer for a whole one.
+    finished: bool,
 }
 
 impl AnswerWriter {
+    /// Sends what is pending in pieces of at most [`SEND_AT`] bytes (a
+    /// chunk's answers may be megabytes), so that the answers waiting are
+    /// bounded by [`ANSWERS_WAITING`] pieces.
     fn send(&mut self) -> std::io::Result<()> {
         if self.pending.is_empty() {
             return Ok(());
@@ -405,9 +463,31 @@ impl AnswerWriter {
             &mut self.pending,
             Vec::with_capacity(SEND_AT),
         ));
-        self.answers.blocking_send(bytes).map_err(|_| {
-            std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the client went away")
-        })
+        let mut at = 0;
+        while at < bytes.len() {
+            let piece = bytes.slice(at..bytes.len().min(at + SEND_AT));
+            at += piece.len();
+            let sent = self.handle.block_on(tokio::time::timeout(
+                self.stall,
+                self.answers.send(Ok(piece)),
+            ));
+            match sent {
+                Ok(Ok(())) => {}
+                Ok(Err(_)) => {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::BrokenPipe,
+                        "the client went away",
+                    ))
+                }
+                Err(_) => {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::TimedOut,
+                        "the client left the answers unread",
+                    ))
+                }
+            }
+        }
+        Ok(())
     }
 
     fn finish(&mut self) -> std::io::Result<()> {
@@ -417,7 +497,9 @@ impl AnswerWriter {
             }
             self.pending.extend_from_slice(b"]\n");
         }
-        self.send()
+        self.send()?;
+        self.finished = true;
+        Ok(())
     }
 }
 

@@ -73,7 +73,8 @@ fn answer(app: &App, revision: &Revision, text: &str, explain: bool) -> Result<S
     let id = app.decision_id();
     // raw line breaks cannot be inside JSON strings, so this keeps the JSON
     let one_line = text.replace(['\n', '\r'], " ");
-    let checked = crate::json::parse_query(text).and_then(|raw| set.check_owned(raw));
+    let checked =
+        crate::json::parse_query(text).and_then(|raw| set.check_owned_on(raw, crate::today()));
     let query = match checked {
         Ok(query) => query,
         Err(message) => {
@@ -94,7 +95,11 @@ fn answer(app: &App, revision: &Revision, text: &str, explain: bool) -> Result<S
     } else {
         render::write_decision_json(set.policy(), &decision, &mut answer);
     }
-    log(app, revision, &id, &one_line, &answer);
+    if app.log.is_some() {
+        // the query as decided, with its date: `eval --input` decides it again
+        let decided = crate::json::query_json(&query, &set.policy().vocabulary).to_string();
+        log(app, revision, &id, &decided, &answer);
+    }
     with_id(&mut answer, &id);
     Ok(String::from_utf8(answer).unwrap_or_default())
 }

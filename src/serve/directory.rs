@@ -15,15 +15,16 @@
 //! ```
 //!
 //! The mapping, written down in `docs/serve.md`: the action is
-//! `action.name`; the actor is the directory's for the subject id, else the
-//! value at `actor` (default `subject.id`); the category is the value at
-//! `category` (default `resource.type`; `null` for none); the date is
-//! `context.date`, or the date part of `context.time`, else today. Each
-//! attribute the set declares is read from its path under `attributes` if
-//! one is given, else from the first of `subject.properties`,
-//! `resource.properties`, `action.properties` and `context` that has it,
-//! else from the directory's subject, then resource. Anything the set does
-//! not declare is ignored.
+//! `action.name`; the actor is the directory's for the subject id (a subject
+//! it does not list is refused, unless the directory names a path under
+//! `actor`; without a directory the actor is `subject.id`); the category is
+//! the value at `category` (default `resource.type`; `null` for none); the
+//! date is `context.date`, or the date part of `context.time`, else today.
+//! Each attribute the set declares is read from its path under `attributes`
+//! if one is given; else the directory's subject, then resource, gives it;
+//! else the request, from `subject.properties`, `resource.properties`,
+//! `action.properties` or `context`, and two of them giving it differently
+//! is an error. Anything the set does not declare is ignored.
 
 use std::collections::HashMap;
 
@@ -39,7 +40,9 @@ pub struct Directory {
     resources: HashMap<String, Entry>,
     /// Attribute name to a dotted path in the request.
     paths: Vec<(String, Vec<String>)>,
-    actor: Vec<String>,
+    /// Where the actor of a subject the directory does not list is read;
+    /// `None`: such a subject is refused.
+    actor: Option<Vec<String>>,
     category: Option<Vec<String>>,
 }
 
@@ -49,7 +52,7 @@ impl Default for Directory {
             subjects: HashMap::new(),
             resources: HashMap::new(),
             paths: Vec::new(),
-            actor: path("subject.id"),
+            actor: Some(path("subject.id")),
             category: Some(path("resource.type")),
         }
     }
@@ -121,9 +124,11 @@ impl Directory {
                 checked_path(at, &format!("`attributes.{name}`"))?,
             ));
         }
+        // with a directory, only the subjects it lists are known, unless it
+        // says where else an actor is read
         let actor = match &file.actor {
-            Some(at) => checked_path(at, "`actor`")?,
-            None => path("subject.id"),
+            Some(at) => Some(checked_path(at, "`actor`")?),
+            None => None,
         };
         let category = match &file.category {
             Some(at) => Some(checked_path(at, "`category`")?),
@@ -147,17 +152,20 @@ impl Directory {
         let resource = text_at(request, &["resource", "id"]).and_then(|id| self.resources.get(id));
         let action =
             text_at(request, &["action", "name"]).ok_or("the request has no `action.name`")?;
-        let actor = match subject.and_then(|s| s.actor.as_deref()) {
-            Some(actor) => actor.to_string(),
-            None => match at(request, &self.actor) {
+        let actor = match (subject.and_then(|s| s.actor.as_deref()), &self.actor) {
+            (Some(actor), _) => actor.to_string(),
+            (None, Some(path)) => match at(request, path) {
                 Some(Json::String(actor)) => actor.clone(),
-                _ => {
-                    return Err(format!(
+                _ => return Err(format!(
                     "subject `{subject_id}` is not in the directory and the request has no `{}`",
-                    self.actor.join(".")
-                ))
-                }
+                    path.join(".")
+                )),
             },
+            (None, None) => {
+                return Err(format!(
+                    "subject `{subject_id}` is not in the directory (or has no actor there)"
+                ))
+            }
         };
         let mut query = Map::new();
         query.insert("action".into(), Json::String(action.to_string()));
@@ -171,21 +179,18 @@ impl Directory {
         let mut attributes = Map::new();
         for attribute in &policy.vocabulary.attributes {
             let name = attribute.name.as_str();
-            let mapped = self.paths.iter().find(|(n, _)| n == name);
-            let value = match mapped {
-                Some((_, path)) => at(request, path),
-                None => [
-                    &["subject", "properties", name][..],
-                    &["resource", "properties", name],
-                    &["action", "properties", name],
-                    &["context", name],
-                ]
-                .into_iter()
-                .find_map(|p| at_parts(request, p).filter(|v| !v.is_null()))
-                .or_else(|| subject.and_then(|s| s.attributes.get(name)))
-                .or_else(|| resource.and_then(|r| r.attributes.get(name))),
+            let known = subject
+                .and_then(|s| s.attributes.get(name))
+                .or_else(|| resource.and_then(|r| r.attributes.get(name)))
+                .filter(|v| !v.is_null());
+            let value = match self.paths.iter().find(|(n, _)| n == name) {
+                Some((_, path)) => at(request, path).filter(|v| !v.is_null()).or(known),
+                None => match known {
+                    Some(value) => Some(value),
+                    None => given(request, name)?,
+                },
             };
-            if let Some(value) = value.filter(|v| !v.is_null()) {
+            if let Some(value) = value {
                 attributes.insert(name.to_string(), value.clone());
             }
         }
@@ -194,6 +199,37 @@ impl Directory {
         }
         Ok(Json::Object(query).to_string())
     }
+}
+
+/// An attribute's value as the request gives it, in the properties of the
+/// subject, the resource or the action, or in the context; two of them
+/// giving it differently is an error (the caller must say which one counts,
+/// with a path in the directory).
+fn given<'a>(request: &'a Map<String, Json>, name: &str) -> Result<Option<&'a Json>, String> {
+    let places = [
+        &["subject", "properties", name][..],
+        &["resource", "properties", name],
+        &["action", "properties", name],
+        &["context", name],
+    ];
+    let mut found: Option<(&[&str], &Json)> = None;
+    for place in places {
+        let Some(value) = at_parts(request, place).filter(|v| !v.is_null()) else {
+            continue;
+        };
+        match found {
+            Some((first, seen)) if seen != value => {
+                return Err(format!(
+                    "`{}` and `{}` give `{name}` differently; say which one is meant in the directory's `attributes`",
+                    first.join("."),
+                    place.join(".")
+                ))
+            }
+            Some(_) => {}
+            None => found = Some((place, value)),
+        }
+    }
+    Ok(found.map(|(_, value)| value))
 }
 
 /// The query's date: `context.date`, or the date part of `context.time`

@@ -35,6 +35,9 @@ pub async fn serve(options: Options) -> Result<(), String> {
         .map_err(|e| format!("cannot listen on {}: {e}", options.addr))?;
     eprintln!("edict serve: listening on http://{local}");
     let accepting = tokio::spawn(accept(listener, Arc::clone(&app)));
+    // from here a SIGHUP reloads (before, it would end the process)
+    let (changes, changed) = mpsc::channel(1);
+    tokio::spawn(on_hangup(Arc::clone(&app), changes.clone()));
     let (paths, directory) = (options.paths.clone(), options.directory.clone());
     let first = tokio::task::spawn_blocking(move || load_revision(&paths, directory.as_deref()))
         .await
@@ -55,7 +58,6 @@ pub async fn serve(options: Options) -> Result<(), String> {
             return Err(failure.message);
         }
     }
-    let (changes, changed) = mpsc::channel(1);
     let _watcher = if options.watch {
         Some(watch(
             &options.paths,
@@ -66,7 +68,6 @@ pub async fn serve(options: Options) -> Result<(), String> {
         None
     };
     tokio::spawn(reload_on_changes(Arc::clone(&app), changed));
-    tokio::spawn(on_hangup(Arc::clone(&app), changes));
     let result = accepting
         .await
         .map_err(|e| format!("the service stopped: {e}"))?;
@@ -106,13 +107,23 @@ async fn accept(listener: TcpListener, app: Arc<App>) -> Result<(), String> {
         };
         let _ = stream.set_nodelay(true);
         let service = TowerToHyperService::new(router.clone());
-        let connection = hyper::server::conn::http1::Builder::new()
-            .timer(TokioTimer::new())
-            .header_read_timeout(limits.header_timeout)
-            .serve_connection(TokioIo::new(stream), service);
-        let connection = graceful.watch(connection);
+        let watcher = graceful.watcher();
         tokio::spawn(async move {
-            let _ = connection.await;
+            // a connection that never sends a byte is closed at the header
+            // timeout (hyper's own starts with the first byte)
+            let mut first = [0u8; 1];
+            let waited = tokio::time::timeout(limits.header_timeout, stream.peek(&mut first)).await;
+            if matches!(waited, Ok(Ok(n)) if n > 0) {
+                // a client that leaves answers unread for the body timeout
+                // is cut off, rather than holding the connection for good
+                let mut stream = tokio_io_timeout::TimeoutStream::new(stream);
+                stream.set_write_timeout(Some(limits.body_timeout));
+                let connection = hyper::server::conn::http1::Builder::new()
+                    .timer(TokioTimer::new())
+                    .header_read_timeout(limits.header_timeout)
+                    .serve_connection(TokioIo::new(Box::pin(stream)), service);
+                let _ = watcher.watch(connection).await;
+            }
             drop(permit);
         });
     }

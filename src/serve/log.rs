@@ -57,12 +57,21 @@ impl DecisionLog {
         })
     }
 
-    /// Hands lines (each ending in a line break) to the writer; blocks while
-    /// the writer is far behind.
+    /// Hands lines (each ending in a line break) to the writer; waits while
+    /// the writer is far behind (off the async workers' duty, so that other
+    /// requests, `/health` among them, go on being answered).
     pub fn write(&self, lines: Vec<u8>) {
+        use std::sync::mpsc::TrySendError;
         let sender = self.sender.lock().ok().and_then(|s| s.clone());
-        if let Some(sender) = sender {
-            let _ = sender.send(Message::Lines(lines));
+        let Some(sender) = sender else { return };
+        if let Err(TrySendError::Full(message)) = sender.try_send(Message::Lines(lines)) {
+            let wait = || {
+                let _ = sender.send(message);
+            };
+            match tokio::runtime::Handle::try_current() {
+                Ok(_) => tokio::task::block_in_place(wait),
+                Err(_) => wait(),
+            }
         }
     }
 

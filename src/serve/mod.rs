@@ -59,7 +59,8 @@ pub struct Limits {
     pub max_body: usize,
     /// Connections served at once; more wait to be accepted.
     pub max_connections: usize,
-    /// How long a client may take to send a request's headers.
+    /// How long a client may take to send a request's headers, and how long
+    /// a kept-alive connection may wait idle for its next request.
     pub header_timeout: Duration,
     /// How long a client may leave a body without sending more of it.
     pub body_timeout: Duration,
@@ -72,7 +73,9 @@ impl Default for Limits {
         Limits {
             max_body: 1024 * 1024,
             max_connections: 4096,
-            header_timeout: Duration::from_secs(10),
+            // above the usual load balancers' idle timeout (60 s), so that
+            // they, not the service, close idle connections
+            header_timeout: Duration::from_secs(75),
             body_timeout: Duration::from_secs(10),
             shutdown_grace: Duration::from_secs(30),
         }

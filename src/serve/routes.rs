@@ -107,10 +107,12 @@ fn authorized(app: &App, request: &Request) -> bool {
     if OPEN.contains(&request.uri().path()) {
         return true;
     }
+    // the scheme's name is case-insensitive (RFC 9110)
     let given = request
         .headers()
         .get(header::AUTHORIZATION)
-        .and_then(|v| v.as_bytes().strip_prefix(b"Bearer "))
-        .unwrap_or(b"");
+        .map(|v| v.as_bytes())
+        .filter(|v| v.len() > 7 && v[..7].eq_ignore_ascii_case(b"bearer "))
+        .map_or(&b""[..], |v| &v[7..]);
     bool::from(given.ct_eq(token))
 }

@@ -56,6 +56,8 @@ pub struct App {
     /// The bearer token requests must carry, if one is set.
     pub token: Option<Vec<u8>>,
     pub limits: Limits,
+    /// Batches deciding at once; more wait their turn.
+    pub batches: Arc<tokio::sync::Semaphore>,
     /// The address clients reach the service at, for discovery.
     pub public_url: Option<String>,
     /// A random prefix, so that decision ids differ across replicas and
@@ -82,6 +84,9 @@ impl App {
             log,
             token,
             limits: options.limits,
+            batches: Arc::new(tokio::sync::Semaphore::new(
+                2 * std::thread::available_parallelism().map_or(1, |n| n.get()),
+            )),
             public_url: options.public_url.clone(),
             id_prefix: seed.finish(),
             next_id: AtomicU64::new(1),

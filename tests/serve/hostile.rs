@@ -82,7 +82,13 @@ fn malformed_and_misdirected_requests_are_refused() {
 
 #[test]
 fn slow_and_truncated_requests_do_not_hold_the_service() {
-    let server = Server::start(&["policies/zoom_russia", "--timeout", "1"]);
+    let server = Server::start(&[
+        "policies/zoom_russia",
+        "--timeout",
+        "1",
+        "--header-timeout",
+        "1",
+    ]);
     // headers that never end: the connection is closed
     let mut stream = connect(server.addr).unwrap();
     stream
@@ -129,7 +135,11 @@ fn slow_and_truncated_requests_do_not_hold_the_service() {
         .unwrap();
     stream.write_all(b"{\"action\"").unwrap();
     stream.shutdown(std::net::Shutdown::Write).unwrap();
-    let _ = read_response(&mut stream);
+    refused(
+        &read_response(&mut stream).unwrap(),
+        400,
+        "could not be read",
+    );
     // a batch whose body stops: the answers so far, then the reason
     let line = format!("{QUERY}\n");
     let mut stream = connect(server.addr).unwrap();
@@ -158,14 +168,21 @@ fn connections_beyond_the_cap_wait_their_turn() {
         "policies/zoom_russia",
         "--max-connections",
         "2",
-        "--timeout",
+        "--header-timeout",
         "1",
     ]);
     // two idle connections hold both places until the header timeout
+    // closes them; a third waits for that, then is answered
     let idle: Vec<_> = (0..2).map(|_| connect(server.addr).unwrap()).collect();
+    std::thread::sleep(Duration::from_millis(100));
     let start = Instant::now();
     still_answers(&server);
-    assert!(start.elapsed() < Duration::from_secs(20));
+    let waited = start.elapsed();
+    assert!(
+        waited >= Duration::from_millis(500),
+        "the cap held nobody back ({waited:?})"
+    );
+    assert!(waited < Duration::from_secs(20));
     drop(idle);
     still_answers(&server);
 }
@@ -201,10 +218,51 @@ fn a_token_is_required_when_one_is_set() {
         .is_some_and(|h| h.starts_with("Bearer")));
     refused(&ask(Some("Bearer s3cret-tokem")), 401, "Bearer");
     refused(&ask(Some("Bearer s3cret-token-and-more")), 401, "Bearer");
+    refused(&ask(Some("Basic s3cret-token")), 401, "Bearer");
     assert_eq!(ask(Some("Bearer s3cret-token")).status, 200);
+    assert_eq!(
+        ask(Some("bearer s3cret-token")).status,
+        200,
+        "the scheme is case-insensitive"
+    );
     // probes need no token; metrics do
     assert_eq!(server.get("/health").status, 200);
     assert_eq!(server.get("/ready").status, 200);
     assert_eq!(server.get("/metrics").status, 401);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_batch_whose_answers_are_not_read_is_cut_off_and_the_rest_goes_on() {
+    let server = Server::start(&["policies/zoom_russia", "--timeout", "1"]);
+    // a client that sends a large batch and never reads: the batch stops
+    // once its answers wait unread past the timeout
+    let mut stream = connect(server.addr).unwrap();
+    let lines = format!("{QUERY}\n").repeat(400_000);
+    let head = head(
+        "POST",
+        "/v1/decide/batch",
+        &[("Content-Type", "application/x-ndjson")],
+        lines.len(),
+    );
+    stream.write_all(&head).unwrap();
+    let writer = std::thread::spawn(move || {
+        let sent = stream.write_all(lines.as_bytes());
+        (stream, sent)
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    // meanwhile everything else is answered
+    assert_eq!(server.get("/health").status, 200);
+    still_answers(&server);
+    let (mut stream, _) = writer.join().unwrap();
+    // and still does not read, past the timeout
+    std::thread::sleep(Duration::from_millis(2500));
+    // what arrives is cut short: a chunked body without its last chunk
+    let mut got = Vec::new();
+    let _ = stream.read_to_end(&mut got);
+    assert!(
+        !got.ends_with(b"0\r\n\r\n"),
+        "a cut batch must not look whole"
+    );
+    still_answers(&server);
 }

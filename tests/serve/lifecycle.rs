@@ -244,3 +244,67 @@ fn shutdown_answers_requests_in_flight_and_the_log_keeps_every_decision() {
     assert!(std::net::TcpStream::connect(addr).is_err());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_batch_decides_on_the_revision_it_started_with_and_logs_the_date_it_used() {
+    let dir = folder("batch_reload");
+    let rules = dir.join("rules.policy");
+    std::fs::write(&rules, "allow sale by partner\n").unwrap();
+    let log = dir.join("decisions.jsonl");
+    let server = Server::start(&[
+        dir.to_str().unwrap(),
+        "--decision-log",
+        log.to_str().unwrap(),
+    ]);
+    let revision = |s: &Server| {
+        s.get("/v1/status").json()["revision"]["hash"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let first = revision(&server);
+    let mut stream = connect(server.addr).unwrap();
+    let head = "POST /v1/decide/batch HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/x-ndjson\r\nTransfer-Encoding: chunked\r\n\r\n";
+    stream.write_all(head.as_bytes()).unwrap();
+    let undated = "{\"action\": \"sale\", \"actor\": \"partner\"}\n".repeat(100);
+    stream
+        .write_all(format!("{:x}\r\n{undated}\r\n", undated.len()).as_bytes())
+        .unwrap();
+    // the set changes while the batch runs
+    replace(&rules, "deny sale by partner\n");
+    until("the new set", || revision(&server) != first);
+    assert_eq!(server.post("/v1/decide", QUERY).json()["decision"], "deny");
+    stream
+        .write_all(format!("{:x}\r\n{undated}\r\n0\r\n\r\n", undated.len()).as_bytes())
+        .unwrap();
+    let answer = read_response(&mut stream).unwrap();
+    assert_eq!(answer.header("x-edict-revision"), Some(first.as_str()));
+    let decisions: Vec<_> = answer
+        .text()
+        .lines()
+        .map(|l| json(l)["decision"].clone())
+        .collect();
+    assert_eq!(decisions.len(), 200);
+    assert!(
+        decisions.iter().all(|d| d == "allow"),
+        "the batch mixed revisions"
+    );
+    let _ = server.stop();
+    let today = chrono::Utc::now().date_naive().to_string();
+    let entries: Vec<_> = std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .map(json)
+        .collect();
+    assert_eq!(entries.len(), 201);
+    for entry in &entries {
+        // the query as decided: its date is written, so `eval --input` decides it again
+        assert!(entry["query"]["date"].is_string(), "{entry}");
+    }
+    let undated = entries
+        .iter()
+        .filter(|e| e["query"]["date"] == today.as_str())
+        .count();
+    assert_eq!(undated, 200, "the batch's queries were decided for today");
+    let _ = std::fs::remove_dir_all(&dir);
+}
