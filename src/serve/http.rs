@@ -34,10 +34,25 @@ pub async fn serve(options: Options) -> Result<(), String> {
         .local_addr()
         .map_err(|e| format!("cannot listen on {}: {e}", options.addr))?;
     eprintln!("edict serve: listening on http://{local}");
+    if options.public_url.is_none() && !local.ip().is_loopback() {
+        eprintln!(
+            "edict serve: note: without --public-url, AuthZEN discovery names the endpoints by the Host each client sends, over http"
+        );
+    }
     let accepting = tokio::spawn(accept(listener, Arc::clone(&app)));
     // from here a SIGHUP reloads (before, it would end the process)
     let (changes, changed) = mpsc::channel(1);
     tokio::spawn(on_hangup(Arc::clone(&app), changes.clone()));
+    // watched before the first load, so that a change during it is not missed
+    let _watcher = if options.watch {
+        Some(watch(
+            &options.paths,
+            options.directory.as_deref(),
+            changes.clone(),
+        )?)
+    } else {
+        None
+    };
     let (paths, directory) = (options.paths.clone(), options.directory.clone());
     let first = tokio::task::spawn_blocking(move || load_revision(&paths, directory.as_deref()))
         .await
@@ -58,15 +73,6 @@ pub async fn serve(options: Options) -> Result<(), String> {
             return Err(failure.message);
         }
     }
-    let _watcher = if options.watch {
-        Some(watch(
-            &options.paths,
-            options.directory.as_deref(),
-            changes.clone(),
-        )?)
-    } else {
-        None
-    };
     tokio::spawn(reload_on_changes(Arc::clone(&app), changed));
     let result = accepting
         .await
