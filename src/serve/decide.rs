@@ -41,7 +41,13 @@ async fn one(
     let bytes = body::read(body, headers, &app.limits).await?;
     let text = body::text(&bytes)?;
     let revision = ready(app)?;
-    let answer = answer(app, &revision, text.trim(), explain)?;
+    // an explanation reads every rule of the action: off the async workers'
+    // duty while it does, so that other requests go on being answered
+    let answer = if explain {
+        tokio::task::block_in_place(|| answer(app, &revision, text.trim(), true))?
+    } else {
+        answer(app, &revision, text.trim(), false)?
+    };
     Ok(with_revision(
         json_response(StatusCode::OK, answer),
         &revision,

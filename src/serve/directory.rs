@@ -156,10 +156,12 @@ impl Directory {
             (Some(actor), _) => actor.to_string(),
             (None, Some(path)) => match at(request, path) {
                 Some(Json::String(actor)) => actor.clone(),
-                _ => return Err(format!(
+                _ => {
+                    return Err(format!(
                     "subject `{subject_id}` is not in the directory and the request has no `{}`",
                     path.join(".")
-                )),
+                ))
+                }
             },
             (None, None) => {
                 return Err(format!(
