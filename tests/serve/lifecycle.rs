@@ -308,3 +308,32 @@ fn a_batch_decides_on_the_revision_it_started_with_and_logs_the_date_it_used() {
     assert_eq!(undated, 200, "the batch's queries were decided for today");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn sighup_reopens_the_decision_log_for_rotation() {
+    let dir = folder("rotate");
+    std::fs::write(dir.join("rules.policy"), "allow sale by partner\n").unwrap();
+    let log = dir.join("decisions.jsonl");
+    let server = Server::start(&[
+        dir.to_str().unwrap(),
+        "--decision-log",
+        log.to_str().unwrap(),
+    ]);
+    assert_eq!(server.post("/v1/decide", QUERY).status, 200);
+    // logrotate moves the file, then signals
+    let rotated = dir.join("decisions.jsonl.1");
+    until("the first line", || {
+        std::fs::read_to_string(&log).is_ok_and(|t| t.lines().count() == 1)
+    });
+    std::fs::rename(&log, &rotated).unwrap();
+    server.signal("HUP");
+    until("a new log file", || log.exists());
+    assert_eq!(server.post("/v1/decide", QUERY).status, 200);
+    let _ = server.stop();
+    assert_eq!(
+        std::fs::read_to_string(&rotated).unwrap().lines().count(),
+        1
+    );
+    assert_eq!(std::fs::read_to_string(&log).unwrap().lines().count(), 1);
+    let _ = std::fs::remove_dir_all(&dir);
+}
