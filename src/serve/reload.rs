@@ -147,7 +147,14 @@ pub fn watch(
     changes: mpsc::Sender<()>,
 ) -> Result<notify::RecommendedWatcher, String> {
     use notify::{RecursiveMode, Watcher};
-    let directory_name = directory.and_then(|d| d.file_name()).map(|n| n.to_owned());
+    // files named on the command line count whatever their extension
+    let named: Vec<std::ffi::OsString> = paths
+        .iter()
+        .map(PathBuf::as_path)
+        .chain(directory)
+        .filter(|p| !p.is_dir())
+        .filter_map(|p| p.file_name().map(|n| n.to_owned()))
+        .collect();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
         let Ok(event) = event else { return };
         let concerns = event.paths.iter().any(|p| {
@@ -156,7 +163,7 @@ pub fn watch(
             name.ends_with(".policy")
                 // Kubernetes swaps a volume's files through `..data`
                 || name.starts_with("..data")
-                || Some(p.file_name()) == Some(directory_name.as_deref())
+                || p.file_name().is_some_and(|n| named.iter().any(|m| m == n))
         });
         if concerns {
             let _ = changes.try_send(());

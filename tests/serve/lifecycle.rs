@@ -337,3 +337,18 @@ fn sighup_reopens_the_decision_log_for_rotation() {
     assert_eq!(std::fs::read_to_string(&log).unwrap().lines().count(), 1);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_file_named_with_another_extension_is_watched_too() {
+    let dir = folder("named");
+    let rules = dir.join("rules.txt");
+    std::fs::write(&rules, "allow sale by partner\n").unwrap();
+    let vocabulary = dir.join("vocabulary.policy");
+    let server = Server::start(&[vocabulary.to_str().unwrap(), rules.to_str().unwrap()]);
+    assert_eq!(server.post("/v1/decide", QUERY).json()["decision"], "allow");
+    replace(&rules, "deny sale by partner\n");
+    until("the changed file", || {
+        server.post("/v1/decide", QUERY).json()["decision"] == "deny"
+    });
+    let _ = std::fs::remove_dir_all(&dir);
+}
