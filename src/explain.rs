@@ -154,9 +154,12 @@ fn one_of(names: &Names, ids: &[NameId]) -> String {
 /// `user`, `unit`, `one_off`).
 fn indefinite_article(name: &str) -> &'static str {
     let lower = name.to_ascii_lowercase();
-    let said_as_consonant = ["eu", "uni", "use", "usu", "uti", "ure", "one", "once"]
-        .iter()
-        .any(|p| lower.starts_with(p));
+    // `eu_owned`, `us_recipient`: letters said as "you"; `one`: said "won"
+    let said_as_consonant = [
+        "eu", "uni", "use", "usu", "uti", "ure", "one", "once", "us_", "uk_", "usa",
+    ]
+    .iter()
+    .any(|p| lower.starts_with(p));
     if lower.starts_with(['a', 'e', 'i', 'o', 'u']) && !said_as_consonant {
         "an"
     } else {
@@ -378,6 +381,10 @@ mod tests {
             ("Operator", "an"),
             ("one_off", "a"),
             ("unknown_buyer", "an"),
+            ("us_recipient", "a"),
+            ("uk_entity", "a"),
+            ("usage", "a"),
+            ("under_review", "an"),
         ] {
             assert_eq!(indefinite_article(name), article, "{name}");
         }

@@ -134,8 +134,8 @@ fn lookalike(
     )
     .at(span, format!("`{name}` here"))
     .help(format!(
-        "if you meant `{like}`, write it; if `{name}` is a name of its own, declare the {}s (`{} {name}`) so that a misspelling is an error",
-        kind.as_str(),
+        "if you meant `{like}`, write it; if `{name}` is a name of its own, declare the {} (`{} {name}`) so that a misspelling is an error",
+        kind.plural(),
         kind.as_str()
     ))
 }

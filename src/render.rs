@@ -467,8 +467,15 @@ pub fn report_human(policy: &Policy, report: &Report, coverage: bool) -> String 
         ));
         for f in &r.failures {
             let e = &f.expectation;
+            // an expectation without a date was decided for the day it ran
+            let date = e.query.date.to_string();
+            let undated = if e.text.contains(&date) {
+                String::new()
+            } else {
+                format!(" (no date given: decided for {date})")
+            };
             out.push_str(&format!(
-                "    {}:{}: expected {}, got {}\n      query: {}\n",
+                "    {}:{}: expected {}, got {}\n      query: {}{undated}\n",
                 r.file,
                 e.line,
                 e.effect.as_str(),

@@ -776,3 +776,64 @@ fn a_lookalike_name_in_a_query_gets_a_note() {
         );
     }
 }
+
+/// `edict test` says which expectations give no date (`W107`), and a failing
+/// one says the day it was decided for.
+#[test]
+fn undated_expectations_are_pointed_out_by_test() {
+    let dir = tempdir("undated_test");
+    std::fs::write(
+        dir.join("a.policy"),
+        "allow sale by partner after 2021-03-31\ntest \"undated\" {\n  expect deny sale by partner\n}\n",
+    )
+    .expect("write");
+    let out = edict(&["test", dir.to_str().unwrap(), "--today", "2022-01-01"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("W107"), "{stderr}");
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("(no date given: decided for 2022-01-01)"),
+        "{stdout}"
+    );
+    // JSON on stdout stays JSON, and stderr stays quiet
+    let out = edict(&["test", dir.to_str().unwrap(), "--format", "json"]);
+    assert!(text(&out.stderr).is_empty(), "{}", text(&out.stderr));
+}
+
+/// A reader that goes away (`| head`) ends edict quietly, not with a panic.
+#[test]
+fn a_closed_pipe_is_no_panic() {
+    for args in [
+        &["check", "policies/zoom_russia", "--format", "json"][..],
+        &[
+            "eval",
+            "policies/zoom_russia",
+            "--query",
+            "sale by partner on 2021-04-02",
+            "--format",
+            "json",
+        ],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_edict"))
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("edict starts");
+        drop(child.stdout.take());
+        let out = child.wait_with_output().expect("edict ends");
+        assert_ne!(
+            out.status.code(),
+            Some(101),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        assert!(
+            !text(&out.stderr).contains("panicked"),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+    }
+}

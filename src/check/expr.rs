@@ -230,8 +230,15 @@ impl Checker {
                         )
                         .at(list.span, "not a declared list")
                         .help(hint.unwrap_or_else(|| {
+                            let example = match item_ty {
+                                Type::Text => "[\"a\", \"b\"]",
+                                Type::Number => "[1, 2]",
+                                Type::Bool => "[true]",
+                                Type::Date => "[2021-03-31, 2022-06-03]",
+                                Type::Ip => "[\"10.0.0.1\"]",
+                            };
                             format!(
-                                "declare it, like `list {}: {item_ty} = [...]`, or write the values: `in [a, b]`",
+                                "declare it, like `list {}: {item_ty} = [...]`, or write the values: `in {example}`",
                                 list.text
                             )
                         })),
@@ -365,6 +372,11 @@ impl Checker {
                 let mut checked = Vec::with_capacity(list.len());
                 let mut ok = true;
                 for element in list {
+                    // `channel in [web, app]`: words meant as text
+                    if self.unquoted_text(element, item) {
+                        ok = false;
+                        continue;
+                    }
                     match self.expr(element) {
                         Some((el, ty)) if as_ip(el.clone(), ty, item_ty).1 == item_ty => {
                             checked.push(as_ip(el, ty, item_ty).0)

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use edict::{render, PolicySet};
 
 use super::progress::Progress;
-use super::{color, exit, load, print_diagnostics, Common, Format};
+use super::{color, exit, load, print_diagnostics, print_out, Common, Format};
 
 pub fn run(
     common: &Common,
@@ -42,24 +42,24 @@ fn eval_one(common: &Common, set: &PolicySet, text: &str, explain: bool) -> Exit
                 );
             }
             match common.format() {
-                Format::Json => println!("{}", answer_json(set, &query, &decision, explain)),
+                Format::Json => print_out(&format!(
+                    "{}\n",
+                    answer_json(set, &query, &decision, explain)
+                )),
                 Format::Human => {
-                    print!("{}", render::decision_human(set.policy(), &decision));
+                    print_out(&render::decision_human(set.policy(), &decision));
                     if explain {
-                        print!("why:\n{}", explanation(set, &query));
+                        print_out(&format!("why:\n{}", explanation(set, &query)));
                     }
                 }
-                Format::Table => print!(
-                    "{}",
-                    render::decision_table(
-                        set.policy(),
-                        &[render::TableRow {
-                            query: text.trim().to_string(),
-                            date: Some(query.date),
-                            answer: Ok(decision),
-                        }]
-                    )
-                ),
+                Format::Table => print_out(&render::decision_table(
+                    set.policy(),
+                    &[render::TableRow {
+                        query: text.trim().to_string(),
+                        date: Some(query.date),
+                        answer: Ok(decision),
+                    }],
+                )),
             }
             ExitCode::SUCCESS
         }
@@ -71,10 +71,10 @@ fn eval_one(common: &Common, set: &PolicySet, text: &str, explain: bool) -> Exit
                         .iter()
                         .map(|d| render::diagnostic_json(d, &error.sources))
                         .collect();
-                    println!(
-                        "{}",
+                    print_out(&format!(
+                        "{}\n",
                         serde_json::json!({"error": error.diagnostics.first().map(|d| d.message.clone()), "diagnostics": list})
-                    );
+                    ));
                 }
                 Format::Human | Format::Table => eprint!(
                     "{}",

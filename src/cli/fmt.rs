@@ -31,7 +31,7 @@ pub fn run(paths: &[PathBuf], check: bool, color: bool) -> Result<ExitCode, Stri
         match edict::format::format_text(&source.text) {
             Ok(formatted) if formatted == source.text => {}
             Ok(formatted) => {
-                println!("{}", path.display());
+                super::print_out(&format!("{}\n", path.display()));
                 if check {
                     ok = false;
                 } else {

@@ -244,7 +244,10 @@ pub fn print_diagnostics(common: &Common, loaded: &Loaded) {
                 .map(|d| render::diagnostic_json(d, sources))
                 .collect();
             let ok = !loaded.has_errors();
-            println!("{}", serde_json::json!({"ok": ok, "diagnostics": list}));
+            print_out(&format!(
+                "{}\n",
+                serde_json::json!({"ok": ok, "diagnostics": list})
+            ));
         }
         Format::Human | Format::Table => {
             eprint!(
