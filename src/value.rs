@@ -481,6 +481,14 @@ pub fn parse_date(text: &str) -> Result<NaiveDate, DateError> {
     let shape = || DateError {
         help: "dates are written YYYY-MM-DD, like 2021-03-31".to_string(),
     };
+    // `2021-04-02T10:00:00Z`: a timestamp where a day is meant
+    if let (Some(day), Some(rest)) = (text.get(..10), text.get(10..)) {
+        if rest.starts_with(['T', 't', ' ']) && parse_date(day).is_ok() {
+            return Err(DateError {
+                help: format!("a date has no time of day or zone: write `{day}`"),
+            });
+        }
+    }
     let parts: Vec<&str> = text.split('-').collect();
     let [y, m, d] = parts[..] else {
         return Err(shape());
@@ -520,6 +528,22 @@ mod tests {
 
     fn n(s: &str) -> Number {
         Number::parse(s).unwrap_or_else(|| panic!("{s} should parse"))
+    }
+
+    #[test]
+    fn a_timestamp_is_told_it_is_not_a_date() {
+        for text in [
+            "2021-04-02T10:00:00Z",
+            "2021-04-02 10:00",
+            "2021-04-02t00:00+02:00",
+        ] {
+            let help = parse_date(text).expect_err(text).help;
+            assert!(help.contains("write `2021-04-02`"), "{text}: {help}");
+        }
+        assert!(parse_date("2021-02-30T00:00")
+            .expect_err("no such day")
+            .help
+            .contains("YYYY-MM-DD"));
     }
 
     #[test]

@@ -837,3 +837,111 @@ fn a_closed_pipe_is_no_panic() {
         );
     }
 }
+
+/// `--explain` names the part of `unless A or B` that held, and says of a
+/// rule out of both scope and window that its scope does not match.
+#[test]
+fn explanations_name_the_part_that_decided() {
+    let dir = tempdir("explain_parts");
+    std::fs::write(
+        dir.join("a.policy"),
+        "action sale\nactor partner, vendor\nattribute country: text, vip: bool\nallow sale by partner unless country == \"RU\" or vip\nallow sale by vendor after 2030-01-01\n",
+    )
+    .expect("write");
+    let out = edict(&[
+        "eval",
+        dir.to_str().unwrap(),
+        "--query",
+        "sale by partner on 2021-01-01 with country = \"FR\", vip = true",
+        "--explain",
+        "--format",
+        "json",
+    ]);
+    let answer: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let explain = answer["explain"].as_array().expect("explain");
+    assert_eq!(explain[0]["clause"]["text"], "vip", "{answer}");
+    assert!(explain[0]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("`vip` holds"));
+    assert_eq!(explain[1]["in_scope"], false);
+    assert!(
+        explain[1]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("is not a `vendor`"),
+        "{answer}"
+    );
+}
+
+/// Mistakes in a batch of JSON queries get the help `--query` gives.
+#[test]
+fn batch_errors_keep_their_help() {
+    let lines = concat!(
+        "{\"action\": \"sale\", \"actor\": \"partnr\"}\n",
+        "{\"action\": \"sale\", \"actor\": \"partner\", \"date\": \"2021-04-02T10:00:00Z\"}\n",
+    );
+    let out = edict_stdin(
+        &["eval", "policies/zoom_russia", "--input", "-"],
+        lines.as_bytes(),
+    );
+    let answers: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect();
+    assert!(
+        answers[0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("did you mean `partner`"),
+        "{}",
+        answers[0]
+    );
+    assert!(
+        answers[1]["error"]
+            .as_str()
+            .unwrap()
+            .contains("no time of day or zone: write `2021-04-02`"),
+        "{}",
+        answers[1]
+    );
+}
+
+/// A table row of a query without a date shows the day it was decided for.
+#[test]
+fn an_undated_table_row_shows_its_day() {
+    let out = edict(&[
+        "eval",
+        "policies/zoom_russia",
+        "--query",
+        "sale by partner to category legal_entity",
+        "--format",
+        "table",
+        "--today",
+        "2022-05-06",
+    ]);
+    assert!(
+        text(&out.stdout).contains("| 2022-05-06 |"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+/// `fmt` needs only the syntax: a file that parses but does not check is
+/// formatted.
+#[test]
+fn fmt_formats_a_file_that_does_not_check() {
+    let dir = tempdir("fmt_unchecked");
+    let file = dir.join("a.policy");
+    std::fs::write(&file, "action sale\nallow   sale where   undeclared == 1\n").expect("write");
+    assert_eq!(
+        edict(&["check", file.to_str().unwrap()]).status.code(),
+        Some(1)
+    );
+    let out = edict(&["fmt", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        "action sale\nallow sale\n  where undeclared == 1\n"
+    );
+}

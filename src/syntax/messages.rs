@@ -104,7 +104,14 @@ pub(super) fn convert_error(
         &text[range.start..found_span.start],
         &text[found_span.end..end.max(found_span.end)],
     );
-    let help = hint(&text[found_span.clone()], around, &positives, at >= end);
+    let help = if text[found_span.start..].starts_with("//")
+        || text[found_span.start..].starts_with("/*")
+    {
+        // `allow sale  // a note`
+        Some("comments start with `#` and run to the end of the line".to_string())
+    } else {
+        hint(&text[found_span.clone()], around, &positives, at >= end)
+    };
     SyntaxError::Unexpected {
         span: Span::new(file, found_span.start, found_span.end),
         expected,
