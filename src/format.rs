@@ -284,6 +284,11 @@ fn line(text: String, sources: Vec<usize>, indent: &'static str) -> Line {
 /// closing bracket: `category eu in [`, `  de,`, `  fr`, `]`. `None` for a
 /// statement with no list of several items.
 fn list_lines(statement: &Statement) -> Option<Vec<Line>> {
+    if let Statement::Names(d) = statement {
+        if d.names.len() > 1 && d.parents.len() <= 1 {
+            return Some(names_lines(d));
+        }
+    }
     let (head, items, tail, start): (String, Vec<(String, usize)>, String, usize) = match statement
     {
         Statement::Names(d) if d.parents.len() > 1 && d.time.is_empty() && d.where_.is_none() => (
@@ -311,6 +316,39 @@ fn list_lines(statement: &Statement) -> Option<Vec<Line>> {
     }
     lines.push(line(tail, Vec::new(), ""));
     Some(lines)
+}
+
+/// A declaration of several names with comments among them, one name a
+/// line: `category legal_entity,`, `  government,`, `  individual in x`;
+/// what follows the names goes on the last name's line.
+fn names_lines(d: &crate::syntax::ast::NamesDecl) -> Vec<Line> {
+    let mut rest = String::new();
+    if let [one] = d.parents.as_slice() {
+        rest.push_str(&format!(" in {}", name(&one.text)));
+    }
+    let mut time: Vec<&TimeBound> = d.time.iter().collect();
+    time.sort_by_key(|b| matches!(b.op, TimeOp::Before | TimeOp::Until));
+    rest.push_str(&window_text(&time));
+    if let Some(c) = &d.where_ {
+        rest.push_str(&format!(" where {}", expr(&c.value)));
+    }
+    let last = d.names.len() - 1;
+    d.names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            let text = name(&n.text);
+            match i {
+                0 => line(
+                    format!("{} {text},", d.kind.as_str()),
+                    vec![d.span.start()],
+                    "",
+                ),
+                _ if i == last => line(format!("{text}{rest}"), vec![n.span.start()], "  "),
+                _ => line(format!("{text},"), vec![n.span.start()], "  "),
+            }
+        })
+        .collect()
 }
 
 fn statement_lines(statement: &Statement) -> Vec<Line> {
