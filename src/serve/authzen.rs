@@ -18,10 +18,9 @@ use axum::response::Response;
 use serde_json::{json, Map, Value as Json};
 
 use super::body::{self, json_response, ApiError};
-use super::decide::{ready, with_revision};
-use super::log::{entry, Sent};
+use super::decide::{ready, with_revision, Asked};
 use super::metrics::Outcome;
-use super::state::{now, App, Revision};
+use super::state::App;
 
 const EVALUATION: &str = "/access/v1/evaluation";
 const EVALUATIONS: &str = "/access/v1/evaluations";
@@ -34,7 +33,7 @@ pub async fn evaluation(
     let request = read_object(&app, &headers, body).await?;
     required(&request).map_err(ApiError::bad_request)?;
     let revision = ready(&app)?;
-    let answer = evaluate(&app, &revision, &request);
+    let answer = evaluate(&Asked::new(&app, &revision, &headers), &request);
     Ok(with_revision(
         json_response(StatusCode::OK, answer.to_string()),
         &revision,
@@ -63,10 +62,11 @@ pub async fn evaluations(
         Some(_) => return Err(ApiError::bad_request("`evaluations` should be an array")),
     };
     let revision = ready(&app)?;
+    let asked = Asked::new(&app, &revision, &headers);
     // without items, the request is one evaluation (AuthZEN's rule)
     let Some(items) = items else {
         required(&request).map_err(ApiError::bad_request)?;
-        let answer = evaluate(&app, &revision, &request);
+        let answer = evaluate(&asked, &request);
         return Ok(with_revision(
             json_response(StatusCode::OK, answer.to_string()),
             &revision,
@@ -80,16 +80,11 @@ pub async fn evaluations(
                 Json::Object(item) => {
                     let merged = merged(&request, item);
                     match required(&merged) {
-                        Ok(()) => evaluate(&app, &revision, &merged),
-                        Err(message) => refused(&app, &revision, &merged, &message),
+                        Ok(()) => evaluate(&asked, &merged),
+                        Err(message) => refused(&asked, &merged, &message),
                     }
                 }
-                _ => refused(
-                    &app,
-                    &revision,
-                    &Map::new(),
-                    "an evaluation should be an object",
-                ),
+                _ => refused(&asked, &Map::new(), "an evaluation should be an object"),
             };
             let permitted = answer["decision"] == Json::Bool(true);
             answers.push(answer);
@@ -231,11 +226,12 @@ fn required(request: &Map<String, Json>) -> Result<(), String> {
 
 /// Decides one complete evaluation: `{"decision": bool}`, with the reason
 /// in `context` when the request could not be decided.
-fn evaluate(app: &App, revision: &Revision, request: &Map<String, Json>) -> Json {
+fn evaluate(asked: &Asked<'_>, request: &Map<String, Json>) -> Json {
+    let (app, revision) = (asked.app, asked.revision);
     let set = &revision.set;
     let query = match revision.directory.query(request, set.policy()) {
         Ok(query) => query,
-        Err(message) => return refused(app, revision, request, &message),
+        Err(message) => return refused(asked, request, &message),
     };
     let checked =
         crate::json::parse_query(&query).and_then(|raw| set.check_owned_on(raw, crate::today()));
@@ -244,44 +240,27 @@ fn evaluate(app: &App, revision: &Revision, request: &Map<String, Json>) -> Json
             let decision = set.decide(&checked);
             (checked, decision)
         }
-        Err(message) => return refused(app, revision, request, &message),
+        Err(message) => return refused(asked, request, &message),
     };
     app.metrics.decision(decision.effect);
-    if let Some(log) = &app.log {
+    if app.log.is_some() {
         let mut answer = Vec::new();
         crate::render::write_decision_json(set.policy(), &decision, &mut answer);
-        let mut line = Vec::new();
         // the query as decided, with its date: `eval --input` decides it again
         let decided = crate::json::query_json(&checked, &set.policy().vocabulary).to_string();
-        entry(
-            &mut line,
-            &app.decision_id(),
-            &now(),
-            &revision.hash,
-            Sent::Json(&decided),
-            &answer,
-        );
-        log.write(line);
+        asked.log(&app.decision_id(), &decided, &answer);
     }
     json!({ "decision": decision.effect == crate::Effect::Allow })
 }
 
 /// `{"decision": false}` for a request that could not be decided.
-fn refused(app: &App, revision: &Revision, request: &Map<String, Json>, message: &str) -> Json {
+fn refused(asked: &Asked<'_>, request: &Map<String, Json>, message: &str) -> Json {
+    let app = asked.app;
     app.metrics.decisions(Outcome::Error, 1);
-    if let Some(log) = &app.log {
-        let mut line = Vec::new();
+    if app.log.is_some() {
         let sent = Json::Object(request.clone()).to_string();
         let answer = json!({ "error": message }).to_string();
-        entry(
-            &mut line,
-            &app.decision_id(),
-            &now(),
-            &revision.hash,
-            Sent::Json(&sent),
-            answer.as_bytes(),
-        );
-        log.write(line);
+        asked.log(&app.decision_id(), &sent, answer.as_bytes());
     }
     json!({ "decision": false, "context": { "error": { "status": 400, "message": message } } })
 }

@@ -68,8 +68,13 @@ pub async fn batch(
     let handle = tokio::runtime::Handle::current();
     let finished = Arc::new(AtomicBool::new(false));
     let done = Arc::clone(&finished);
+    let request_id = headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
     tokio::task::spawn_blocking(move || {
-        answer_all(&app, &decided, form, parts_rx, answers_tx, handle, &done);
+        let asked = (&*app, &*decided, request_id.as_deref());
+        answer_all(asked, form, parts_rx, answers_tx, handle, &done);
         drop(permit);
     });
     let whole = finished;
@@ -174,8 +179,7 @@ struct Kept {
 
 /// Decides every line of the body, on the blocking pool.
 fn answer_all(
-    app: &App,
-    revision: &Revision,
+    (app, revision, request_id): (&App, &Revision, Option<&str>),
     form: Form,
     parts: mpsc::Receiver<std::io::Result<Bytes>>,
     answers: mpsc::Sender<std::io::Result<Bytes>>,
@@ -203,7 +207,9 @@ fn answer_all(
         reader,
         &mut writer,
         threads,
-        |line, out, kept: &mut Kept| answer_line(app, revision, form, line, out, kept),
+        |line, out, kept: &mut Kept| {
+            answer_line((app, revision, request_id), form, line, out, kept)
+        },
         |kept| {
             for (outcome, n) in [Outcome::Allow, Outcome::Deny, Outcome::Error]
                 .into_iter()
@@ -237,8 +243,7 @@ fn answer_all(
 
 /// Writes one line's answer; false when it was an error.
 fn answer_line(
-    app: &App,
-    revision: &Revision,
+    (app, revision, request_id): (&App, &Revision, Option<&str>),
     form: Form,
     line: Line<'_>,
     out: &mut Vec<u8>,
@@ -287,13 +292,22 @@ fn answer_line(
                 let decided = crate::json::query_json(query, &revision.set.policy().vocabulary);
                 let decided = decided.to_string();
                 let sent = Sent::Json(&decided);
-                entry(&mut kept.log, &id, time, &revision.hash, sent, answered);
+                entry(
+                    &mut kept.log,
+                    &id,
+                    time,
+                    &revision.hash,
+                    request_id,
+                    sent,
+                    answered,
+                );
             }
             Err(_) => entry(
                 &mut kept.log,
                 &id,
                 time,
                 &revision.hash,
+                request_id,
                 Sent::Text(&text),
                 answered,
             ),

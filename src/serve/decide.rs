@@ -43,10 +43,11 @@ async fn one(
     let revision = ready(app)?;
     // an explanation reads every rule of the action: off the async workers'
     // duty while it does, so that other requests go on being answered
+    let asked = Asked::new(app, &revision, headers);
     let answer = if explain {
-        tokio::task::block_in_place(|| answer(app, &revision, text.trim(), true))?
+        tokio::task::block_in_place(|| answer(&asked, text.trim(), true))?
     } else {
-        answer(app, &revision, text.trim(), false)?
+        answer(&asked, text.trim(), false)?
     };
     Ok(with_revision(
         json_response(StatusCode::OK, answer),
@@ -74,7 +75,8 @@ pub fn with_revision(mut response: Response, revision: &Revision) -> Response {
 
 /// Decides one query's text: the answer's JSON, or 400 saying what is wrong
 /// with the query. Logged either way.
-fn answer(app: &App, revision: &Revision, text: &str, explain: bool) -> Result<String, ApiError> {
+fn answer(asked: &Asked<'_>, text: &str, explain: bool) -> Result<String, ApiError> {
+    let (app, revision) = (asked.app, asked.revision);
     let set = &revision.set;
     let id = app.decision_id();
     // raw line breaks cannot be inside JSON strings, so this keeps the JSON
@@ -86,7 +88,7 @@ fn answer(app: &App, revision: &Revision, text: &str, explain: bool) -> Result<S
         Err(message) => {
             app.metrics.decisions(Outcome::Error, 1);
             let error = serde_json::json!({"error": &message}).to_string();
-            log(app, revision, &id, &one_line, error.as_bytes());
+            asked.log(&id, &one_line, error.as_bytes());
             return Err(ApiError::bad_request(message));
         }
     };
@@ -104,7 +106,7 @@ fn answer(app: &App, revision: &Revision, text: &str, explain: bool) -> Result<S
     if app.log.is_some() {
         // the query as decided, with its date: `eval --input` decides it again
         let decided = crate::json::query_json(&query, &set.policy().vocabulary).to_string();
-        log(app, revision, &id, &decided, &answer);
+        asked.log(&id, &decided, &answer);
     }
     with_id(&mut answer, &id);
     Ok(String::from_utf8(answer).unwrap_or_default())
@@ -120,15 +122,42 @@ pub fn with_id(answer: &mut Vec<u8>, id: &str) {
     }
 }
 
-fn log(app: &App, revision: &Revision, id: &str, query: &str, answer: &[u8]) {
-    if let Some(log) = &app.log {
+/// What a decision is logged with: the service, the revision deciding, and
+/// the request's `X-Request-ID`.
+pub struct Asked<'a> {
+    pub app: &'a App,
+    pub revision: &'a Revision,
+    pub request_id: Option<&'a str>,
+}
+
+impl<'a> Asked<'a> {
+    pub fn new(app: &'a App, revision: &'a Revision, headers: &'a HeaderMap) -> Asked<'a> {
+        Asked {
+            app,
+            revision,
+            request_id: headers.get("x-request-id").and_then(|v| v.to_str().ok()),
+        }
+    }
+
+    /// Logs one decision (or refusal), if the service keeps a log.
+    pub fn log(&self, id: &str, query: &str, answer: &[u8]) {
+        let Some(log) = &self.app.log else { return };
         let mut line = Vec::with_capacity(query.len() + answer.len() + 128);
         let sent = if serde_json::from_str::<serde::de::IgnoredAny>(query).is_ok() {
             Sent::Json(query)
         } else {
             Sent::Text(query)
         };
-        entry(&mut line, id, &now(), &revision.hash, sent, answer);
+        let revision = &self.revision.hash;
+        entry(
+            &mut line,
+            id,
+            &now(),
+            revision,
+            self.request_id,
+            sent,
+            answer,
+        );
         log.write(line);
     }
 }

@@ -140,13 +140,14 @@ fn open(path: &PathBuf) -> Result<Box<dyn Write + Send>, String> {
 }
 
 /// Writes one decision's log line onto `out`: the id, the time, the
-/// revision, the query as sent and the answer (a JSON object, as the
-/// decision routes give it, without its id).
+/// revision, the request's `X-Request-ID` if it sent one, the query and the
+/// answer (a JSON object, as the decision routes give it, without its id).
 pub fn entry(
     out: &mut Vec<u8>,
     id: &str,
     time: &str,
     revision: &str,
+    request: Option<&str>,
     query: Sent<'_>,
     answer: &[u8],
 ) {
@@ -156,7 +157,12 @@ pub fn entry(
     out.extend_from_slice(time.as_bytes());
     out.extend_from_slice(b"\",\"revision\":\"");
     out.extend_from_slice(revision.as_bytes());
-    out.extend_from_slice(b"\",\"query\":");
+    out.push(b'"');
+    if let Some(request) = request {
+        out.extend_from_slice(b",\"request_id\":");
+        let _ = serde_json::to_writer(&mut *out, request);
+    }
+    out.extend_from_slice(b",\"query\":");
     match query {
         Sent::Json(json) => out.extend_from_slice(json.as_bytes()),
         Sent::Text(text) => {

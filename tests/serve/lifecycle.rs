@@ -352,3 +352,47 @@ fn a_file_named_with_another_extension_is_watched_too() {
     });
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_decision_log_carries_the_request_id() {
+    let dir = folder("request_id");
+    std::fs::write(dir.join("rules.policy"), "allow sale by partner\n").unwrap();
+    let log = dir.join("decisions.jsonl");
+    let server = Server::start(&[
+        dir.to_str().unwrap(),
+        "--decision-log",
+        log.to_str().unwrap(),
+    ]);
+    let one = super::request(
+        server.addr,
+        "POST",
+        "/v1/decide",
+        &[
+            ("Content-Type", "application/json"),
+            ("X-Request-ID", "r-1"),
+        ],
+        QUERY.as_bytes(),
+    );
+    assert_eq!(one.status, 200);
+    let lines = format!("{QUERY}\n{QUERY}\n");
+    let batch = super::request(
+        server.addr,
+        "POST",
+        "/v1/decide/batch",
+        &[
+            ("Content-Type", "application/x-ndjson"),
+            ("X-Request-ID", "r-\"2\""),
+        ],
+        lines.as_bytes(),
+    );
+    assert_eq!(batch.status, 200);
+    let _ = server.stop();
+    let entries: Vec<_> = std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .map(json)
+        .collect();
+    let ids: Vec<_> = entries.iter().map(|e| e["request_id"].clone()).collect();
+    assert_eq!(ids, ["r-1", "r-\"2\"", "r-\"2\""]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
