@@ -19,6 +19,7 @@ use serde_json::{json, Map, Value as Json};
 
 use super::body::{self, json_response, ApiError};
 use super::decide::{ready, with_revision, Asked};
+use super::log::Sent;
 use super::metrics::Outcome;
 use super::state::App;
 
@@ -248,7 +249,7 @@ fn evaluate(asked: &Asked<'_>, request: &Map<String, Json>) -> Json {
         crate::render::write_decision_json(set.policy(), &decision, &mut answer);
         // the query as decided, with its date: `eval --input` decides it again
         let decided = crate::json::query_json(&checked, &set.policy().vocabulary).to_string();
-        asked.log(&app.decision_id(), &decided, &answer);
+        asked.log(&app.decision_id(), Sent::Json(&decided), &answer);
     }
     json!({ "decision": decision.effect == crate::Effect::Allow })
 }
@@ -260,7 +261,7 @@ fn refused(asked: &Asked<'_>, request: &Map<String, Json>, message: &str) -> Jso
     if app.log.is_some() {
         let sent = Json::Object(request.clone()).to_string();
         let answer = json!({ "error": message }).to_string();
-        asked.log(&app.decision_id(), &sent, answer.as_bytes());
+        asked.log(&app.decision_id(), Sent::Json(&sent), answer.as_bytes());
     }
     json!({ "decision": false, "context": { "error": { "status": 400, "message": message } } })
 }

@@ -313,13 +313,7 @@ fn answer_line(
             ),
         }
     }
-    // the id goes in before the answer's closing brace
-    if out.last() == Some(&b'}') {
-        out.pop();
-        out.extend_from_slice(b",\"decision_id\":\"");
-        app.write_id(id, out);
-        out.extend_from_slice(b"\"}");
-    }
+    app.close_with_id(out, id);
     out.push(b'\n');
     ok
 }

@@ -78,17 +78,26 @@ pub fn with_revision(mut response: Response, revision: &Revision) -> Response {
 fn answer(asked: &Asked<'_>, text: &str, explain: bool) -> Result<String, ApiError> {
     let (app, revision) = (asked.app, asked.revision);
     let set = &revision.set;
-    let id = app.decision_id();
-    // raw line breaks cannot be inside JSON strings, so this keeps the JSON
-    let one_line = text.replace(['\n', '\r'], " ");
+    let n = app.reserve_ids(1);
+    let id = app.id_of(n);
     let checked =
         crate::json::parse_query(text).and_then(|raw| set.check_owned_on(raw, crate::today()));
     let query = match checked {
         Ok(query) => query,
         Err(message) => {
             app.metrics.decisions(Outcome::Error, 1);
-            let error = serde_json::json!({"error": &message}).to_string();
-            asked.log(&id, &one_line, error.as_bytes());
+            if app.log.is_some() {
+                // raw line breaks cannot be inside JSON strings, so this
+                // keeps JSON as JSON, on one line
+                let one_line = text.replace(['\n', '\r'], " ");
+                let sent = if serde_json::from_str::<serde::de::IgnoredAny>(&one_line).is_ok() {
+                    Sent::Json(&one_line)
+                } else {
+                    Sent::Text(&one_line)
+                };
+                let error = serde_json::json!({"error": &message}).to_string();
+                asked.log(&id, sent, error.as_bytes());
+            }
             return Err(ApiError::bad_request(message));
         }
     };
@@ -106,20 +115,10 @@ fn answer(asked: &Asked<'_>, text: &str, explain: bool) -> Result<String, ApiErr
     if app.log.is_some() {
         // the query as decided, with its date: `eval --input` decides it again
         let decided = crate::json::query_json(&query, &set.policy().vocabulary).to_string();
-        asked.log(&id, &decided, &answer);
+        asked.log(&id, Sent::Json(&decided), &answer);
     }
-    with_id(&mut answer, &id);
+    app.close_with_id(&mut answer, n);
     Ok(String::from_utf8(answer).unwrap_or_default())
-}
-
-/// Adds `"decision_id"` to the end of an answer object.
-pub fn with_id(answer: &mut Vec<u8>, id: &str) {
-    if answer.last() == Some(&b'}') {
-        answer.pop();
-        answer.extend_from_slice(b",\"decision_id\":\"");
-        answer.extend_from_slice(id.as_bytes());
-        answer.extend_from_slice(b"\"}");
-    }
 }
 
 /// What a decision is logged with: the service, the revision deciding, and
@@ -140,14 +139,9 @@ impl<'a> Asked<'a> {
     }
 
     /// Logs one decision (or refusal), if the service keeps a log.
-    pub fn log(&self, id: &str, query: &str, answer: &[u8]) {
+    pub fn log(&self, id: &str, sent: Sent<'_>, answer: &[u8]) {
         let Some(log) = &self.app.log else { return };
-        let mut line = Vec::with_capacity(query.len() + answer.len() + 128);
-        let sent = if serde_json::from_str::<serde::de::IgnoredAny>(query).is_ok() {
-            Sent::Json(query)
-        } else {
-            Sent::Text(query)
-        };
+        let mut line = Vec::with_capacity(answer.len() + 256);
         let revision = &self.revision.hash;
         entry(
             &mut line,

@@ -127,12 +127,11 @@ impl App {
     /// A new decision id: unique within this process, and across processes
     /// with overwhelming likelihood.
     pub fn decision_id(&self) -> String {
-        let n = self.next_id.fetch_add(1, Ordering::Relaxed);
-        format!("{:016x}-{n:x}", self.id_prefix)
+        self.id_of(self.reserve_ids(1))
     }
 
     /// `count` consecutive decision ids: the first one's number; ids are
-    /// written with [`App::id_of`] or [`App::write_id`].
+    /// written with [`App::id_of`] or [`App::close_with_id`].
     pub fn reserve_ids(&self, count: u64) -> u64 {
         self.next_id.fetch_add(count, Ordering::Relaxed)
     }
@@ -141,10 +140,18 @@ impl App {
         format!("{:016x}-{n:x}", self.id_prefix)
     }
 
-    /// [`App::id_of`], written onto the end of `out`.
-    pub fn write_id(&self, n: u64, out: &mut Vec<u8>) {
+    /// Adds decision id `n` as `"decision_id"` to the end of an answer
+    /// object, written in place.
+    pub fn close_with_id(&self, answer: &mut Vec<u8>, n: u64) {
         use std::io::Write;
-        let _ = write!(out, "{:016x}-{n:x}", self.id_prefix);
+        if answer.last() == Some(&b'}') {
+            answer.pop();
+            let _ = write!(
+                answer,
+                ",\"decision_id\":\"{:016x}-{n:x}\"}}",
+                self.id_prefix
+            );
+        }
     }
 }
 
