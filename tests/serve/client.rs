@@ -77,6 +77,40 @@ pub fn head(method: &str, path: &str, headers: &[(&str, &str)], length: usize) -
     head.into_bytes()
 }
 
+/// Opens a batch of JSON lines whose body is sent in chunks, as they come:
+/// [`chunk`] sends each, [`last_chunk`] ends the body.
+pub fn chunked_batch(addr: SocketAddr) -> TcpStream {
+    let mut stream = connect(addr).expect("connects");
+    let head = "POST /v1/decide/batch HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: application/x-ndjson\r\nTransfer-Encoding: chunked\r\n\r\n";
+    stream.write_all(head.as_bytes()).expect("the head is sent");
+    stream
+}
+
+pub fn chunk(stream: &mut TcpStream, text: &str) {
+    let chunk = format!("{:x}\r\n{text}\r\n", text.len());
+    stream
+        .write_all(chunk.as_bytes())
+        .expect("the chunk is sent");
+}
+
+pub fn last_chunk(stream: &mut TcpStream) {
+    stream.write_all(b"0\r\n\r\n").expect("the end is sent");
+}
+
+/// Sends a single decision's head saying 100 bytes, then 9 of them.
+pub fn part_of_a_body(addr: SocketAddr) -> TcpStream {
+    let mut stream = connect(addr).expect("connects");
+    let headers = [
+        ("Content-Type", "application/json"),
+        ("Content-Length", "100"),
+    ];
+    stream
+        .write_all(&head("POST", "/v1/decide", &headers, 0))
+        .expect("the head is sent");
+    stream.write_all(b"{\"action\"").expect("the part is sent");
+    stream
+}
+
 /// Reads an answer to the end of the connection.
 pub fn read_response(stream: &mut TcpStream) -> std::io::Result<Response> {
     let mut bytes = Vec::new();

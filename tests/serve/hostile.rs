@@ -4,7 +4,7 @@
 use std::io::{Read, Write};
 use std::time::{Duration, Instant};
 
-use super::client::{connect, head, read_response};
+use super::client::{chunk, chunked_batch, connect, head, part_of_a_body, read_response};
 use super::{request, Server};
 
 const QUERY: &str = r#"{"action": "sale", "actor": "partner", "date": "2021-04-02"}"#;
@@ -102,38 +102,14 @@ fn slow_and_truncated_requests_do_not_hold_the_service() {
         "the slow headers were waited on"
     );
     // a body that stops: 408
-    let mut stream = connect(server.addr).unwrap();
-    stream
-        .write_all(&head(
-            "POST",
-            "/v1/decide",
-            &[
-                ("Content-Type", "application/json"),
-                ("Content-Length", "100"),
-            ],
-            0,
-        ))
-        .unwrap();
-    stream.write_all(b"{\"action\"").unwrap();
+    let mut stream = part_of_a_body(server.addr);
     refused(
         &read_response(&mut stream).unwrap(),
         408,
         "stopped arriving",
     );
     // a body cut short by a closed connection
-    let mut stream = connect(server.addr).unwrap();
-    stream
-        .write_all(&head(
-            "POST",
-            "/v1/decide",
-            &[
-                ("Content-Type", "application/json"),
-                ("Content-Length", "100"),
-            ],
-            0,
-        ))
-        .unwrap();
-    stream.write_all(b"{\"action\"").unwrap();
+    let mut stream = part_of_a_body(server.addr);
     stream.shutdown(std::net::Shutdown::Write).unwrap();
     refused(
         &read_response(&mut stream).unwrap(),
@@ -142,10 +118,8 @@ fn slow_and_truncated_requests_do_not_hold_the_service() {
     );
     // a batch whose body stops: the answers so far, then the reason
     let line = format!("{QUERY}\n");
-    let mut stream = connect(server.addr).unwrap();
-    let mut chunked = String::from("POST /v1/decide/batch HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/x-ndjson\r\nTransfer-Encoding: chunked\r\n\r\n");
-    chunked.push_str(&format!("{:x}\r\n{line}\r\n", line.len()));
-    stream.write_all(chunked.as_bytes()).unwrap();
+    let mut stream = chunked_batch(server.addr);
+    chunk(&mut stream, &line);
     let answer = read_response(&mut stream).unwrap();
     assert_eq!(answer.status, 200);
     let lines: Vec<_> = answer.text().lines().map(super::json).collect();

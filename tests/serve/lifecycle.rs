@@ -3,13 +3,12 @@
 //! log that holds every decision afterwards.
 
 use std::collections::HashMap;
-use std::io::Write;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use super::client::{connect, read_response};
+use super::client::{chunk, chunked_batch, last_chunk, read_response};
 use super::{json, Server};
 
 const VOCABULARY: &str = "action sale\nactor partner\n";
@@ -203,19 +202,14 @@ fn shutdown_answers_requests_in_flight_and_the_log_keeps_every_decision() {
         assert_eq!(server.post("/v1/decide", QUERY).status, 200);
     }
     // a batch that has started and not finished when the stop comes
-    let mut stream = connect(server.addr).unwrap();
-    let head = "POST /v1/decide/batch HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/x-ndjson\r\nTransfer-Encoding: chunked\r\n\r\n";
-    stream.write_all(head.as_bytes()).unwrap();
+    let mut stream = chunked_batch(server.addr);
     let lines = format!("{QUERY}\n").repeat(500);
-    stream
-        .write_all(format!("{:x}\r\n{lines}\r\n", lines.len()).as_bytes())
-        .unwrap();
+    chunk(&mut stream, &lines);
     std::thread::sleep(Duration::from_millis(200));
     server.signal("TERM");
     std::thread::sleep(Duration::from_millis(200));
-    stream
-        .write_all(format!("{:x}\r\n{lines}\r\n0\r\n\r\n", lines.len()).as_bytes())
-        .unwrap();
+    chunk(&mut stream, &lines);
+    last_chunk(&mut stream);
     let answer = read_response(&mut stream).unwrap();
     assert_eq!(answer.status, 200);
     assert_eq!(
@@ -263,20 +257,15 @@ fn a_batch_decides_on_the_revision_it_started_with_and_logs_the_date_it_used() {
             .to_string()
     };
     let first = revision(&server);
-    let mut stream = connect(server.addr).unwrap();
-    let head = "POST /v1/decide/batch HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/x-ndjson\r\nTransfer-Encoding: chunked\r\n\r\n";
-    stream.write_all(head.as_bytes()).unwrap();
+    let mut stream = chunked_batch(server.addr);
     let undated = "{\"action\": \"sale\", \"actor\": \"partner\"}\n".repeat(100);
-    stream
-        .write_all(format!("{:x}\r\n{undated}\r\n", undated.len()).as_bytes())
-        .unwrap();
+    chunk(&mut stream, &undated);
     // the set changes while the batch runs
     replace(&rules, "deny sale by partner\n");
     until("the new set", || revision(&server) != first);
     assert_eq!(server.post("/v1/decide", QUERY).json()["decision"], "deny");
-    stream
-        .write_all(format!("{:x}\r\n{undated}\r\n0\r\n\r\n", undated.len()).as_bytes())
-        .unwrap();
+    chunk(&mut stream, &undated);
+    last_chunk(&mut stream);
     let answer = read_response(&mut stream).unwrap();
     assert_eq!(answer.header("x-edict-revision"), Some(first.as_str()));
     let decisions: Vec<_> = answer
