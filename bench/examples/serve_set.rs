@@ -20,17 +20,6 @@ fn main() {
         std::fs::File::create(dir.join("queries.jsonl")).expect("the queries"),
     );
     for q in spec.queries(count, QUERY_SEED) {
-        writeln!(
-            out,
-            r#"{{"action":"{}","actor":"{}","category":"{}","date":"{}","attributes":{{"country":"{}","amount":{},"verified":{}}}}}"#,
-            spec.actions.names[q.action],
-            spec.actors.names[q.actor],
-            spec.categories.names[q.category],
-            q.date,
-            q.country,
-            q.amount,
-            q.verified
-        )
-        .expect("a query");
+        writeln!(out, "{}", spec.json_line(&q)).expect("a query");
     }
 }

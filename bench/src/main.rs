@@ -421,18 +421,7 @@ fn cli_run(bin: &Path, rules: usize, count: usize) -> Result<CliRun, String> {
         let mut out =
             std::io::BufWriter::new(std::fs::File::create(&input).map_err(|e| e.to_string())?);
         for q in spec.queries(count, QUERY_SEED) {
-            writeln!(
-                out,
-                r#"{{"action":"{}","actor":"{}","category":"{}","date":"{}","attributes":{{"country":"{}","amount":{},"verified":{}}}}}"#,
-                spec.actions.names[q.action],
-                spec.actors.names[q.actor],
-                spec.categories.names[q.category],
-                q.date,
-                q.country,
-                q.amount,
-                q.verified
-            )
-            .map_err(|e| e.to_string())?;
+            writeln!(out, "{}", spec.json_line(&q)).map_err(|e| e.to_string())?;
         }
     }
     // the load alone: the same run on no queries

@@ -242,6 +242,20 @@ impl Spec {
         }
     }
 
+    /// A query in the JSON form `edict eval --input` reads, on one line.
+    pub fn json_line(&self, q: &Query) -> String {
+        format!(
+            r#"{{"action":"{}","actor":"{}","category":"{}","date":"{}","attributes":{{"country":"{}","amount":{},"verified":{}}}}}"#,
+            self.actions.names[q.action],
+            self.actors.names[q.actor],
+            self.categories.names[q.category],
+            q.date,
+            q.country,
+            q.amount,
+            q.verified
+        )
+    }
+
     /// `count` queries from `seed`, on leaf names. Most are about what some
     /// rule is about (names below a random rule's scopes), as real queries
     /// are; the rest are about anything.
