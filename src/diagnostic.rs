@@ -120,6 +120,24 @@ pub struct Diagnostic {
     pub notes: Vec<Note>,
     /// How to fix it.
     pub help: Option<String>,
+    /// Edits that fix it, for tools that apply them (an editor's quick
+    /// fixes): each one a whole fix, as its title says.
+    pub fixes: Vec<Fix>,
+}
+
+/// One way to fix a diagnostic: edits made together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fix {
+    /// What the fix does, like "replace with `partner`".
+    pub title: String,
+    pub edits: Vec<Edit>,
+}
+
+/// Replace the text of a span (empty: insert there).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub span: Span,
+    pub text: String,
 }
 
 impl Diagnostic {
@@ -132,6 +150,7 @@ impl Diagnostic {
             label: None,
             notes: Vec::new(),
             help: None,
+            fixes: Vec::new(),
         }
     }
 
@@ -158,6 +177,35 @@ impl Diagnostic {
     pub fn maybe_help(mut self, help: Option<String>) -> Diagnostic {
         self.help = help;
         self
+    }
+
+    /// Adds a fix of one edit.
+    pub fn fix(
+        mut self,
+        title: impl Into<String>,
+        span: Span,
+        text: impl Into<String>,
+    ) -> Diagnostic {
+        self.fixes.push(Fix {
+            title: title.into(),
+            edits: vec![Edit {
+                span,
+                text: text.into(),
+            }],
+        });
+        self
+    }
+
+    /// For a misspelt name: the fix that writes `name` in place of the
+    /// diagnostic's span, when there is a name and a span.
+    pub fn replace_with(self, name: Option<&str>) -> Diagnostic {
+        match (name, self.span) {
+            (Some(name), Some(span)) => {
+                let written = crate::syntax::written_name(name).into_owned();
+                self.fix(format!("replace with `{written}`"), span, written)
+            }
+            _ => self,
+        }
     }
 
     pub fn is_error(&self) -> bool {

@@ -35,6 +35,8 @@ pub mod json;
 pub mod lint;
 pub mod load;
 pub mod lookup;
+#[cfg(feature = "lsp")]
+pub mod lsp;
 pub mod model;
 pub mod pattern;
 pub mod render;

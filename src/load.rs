@@ -145,22 +145,29 @@ pub fn read_files(files: &[PathBuf], sources: &mut Sources) -> Result<Vec<Diagno
             path: path.display().to_string(),
             reason: reason(&e),
         })?;
-        let name = path.display().to_string();
-        match String::from_utf8(bytes) {
-            Ok(text) => {
-                sources.add(name, text);
-            }
-            Err(e) => {
-                let at = e.utf8_error().valid_up_to();
-                let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
-                let id = sources.add(name, text);
-                diagnostics.push(
-                    Diagnostic::new(Code::NotUtf8, "the file is not valid UTF-8")
-                        .at(Span::new(id, at, at + 1), "this byte is not UTF-8")
-                        .help("save the file as UTF-8; edict reads no other encoding"),
-                );
-            }
-        }
+        diagnostics.extend(add_bytes(sources, path.display().to_string(), bytes));
     }
     Ok(diagnostics)
+}
+
+/// Adds a file's bytes to `sources`; for a file that is not UTF-8, adds it
+/// with its bad bytes replaced and returns the diagnostic that points at
+/// the first (its file must then not be parsed).
+pub fn add_bytes(sources: &mut Sources, name: String, bytes: Vec<u8>) -> Option<Diagnostic> {
+    match String::from_utf8(bytes) {
+        Ok(text) => {
+            sources.add(name, text);
+            None
+        }
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            let id = sources.add(name, text);
+            Some(
+                Diagnostic::new(Code::NotUtf8, "the file is not valid UTF-8")
+                    .at(Span::new(id, at, at + 1), "this byte is not UTF-8")
+                    .help("save the file as UTF-8; edict reads no other encoding"),
+            )
+        }
+    }
 }

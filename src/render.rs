@@ -237,7 +237,26 @@ pub fn diagnostic_json(d: &Diagnostic, sources: &Sources) -> Json {
             })
             .collect();
     }
+    if !d.fixes.is_empty() {
+        object["fixes"] = d.fixes.iter().map(|f| fix_json(f, sources)).collect();
+    }
     object
+}
+
+/// A fix as JSON: its title and edits, each a span given as line and
+/// column (1-based, columns in characters) and byte offsets, and the text.
+fn fix_json(fix: &crate::diagnostic::Fix, sources: &Sources) -> Json {
+    let edits: Vec<Json> = fix
+        .edits
+        .iter()
+        .map(|e| {
+            let file = sources.get(e.span.file);
+            let (start, end) = (file.line_col(e.span.start()), file.line_col(e.span.end()));
+            json!({"file": file.name, "line": start.line, "column": start.column,
+                   "end_line": end.line, "end_column": end.column, "text": e.text})
+        })
+        .collect();
+    json!({"title": fix.title, "edits": edits})
 }
 
 /// The summary line after diagnostics: "2 errors, 1 warning".

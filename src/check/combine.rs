@@ -1,7 +1,7 @@
 //! How rules combine: the set's `combine` declaration, rules' priorities,
 //! and the denies that exemptions name.
 
-use super::{closest_hint, Checker};
+use super::{did_you_mean, suggest, Checker};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model;
 use crate::syntax::ast::{self, Clause, Combining, Effect, Statement};
@@ -107,7 +107,8 @@ impl Checker {
                             .map(|(n, _)| n.as_str())
                             .collect();
                         denies.sort_unstable();
-                        let hint = closest_hint(&name.text, denies).unwrap_or_else(|| {
+                        let closest = suggest::closest(&name.text, denies.iter().copied());
+                        let hint = closest.map(did_you_mean).unwrap_or_else(|| {
                             format!(
                                 "name the deny first, like `{}: deny ...`, then exempt from it",
                                 name.text
@@ -119,7 +120,8 @@ impl Checker {
                                 format!("no rule is named `{}`", name.text),
                             )
                             .at(name.span, "not a rule of the set")
-                            .help(hint),
+                            .help(hint)
+                            .replace_with(closest),
                         );
                     }
                 }

@@ -1,6 +1,6 @@
 //! Type-checking conditions.
 
-use super::{closest_hint, Checker};
+use super::{closest_hint, did_you_mean, suggest, Checker};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{Expr, ExprKind};
 use crate::syntax::ast::{self, Literal};
@@ -103,7 +103,7 @@ impl Checker {
                     return None;
                 }
                 None => {
-                    let hint = closest_hint(
+                    let closest = suggest::closest(
                         &name.text,
                         self.vocab
                             .attributes
@@ -111,6 +111,7 @@ impl Checker {
                             .map(|a| a.name.as_str())
                             .chain(self.vocab.constants.iter().map(|c| c.name.as_str())),
                     );
+                    let hint = closest.map(did_you_mean);
                     self.error(
                         Diagnostic::new(
                             Code::UndeclaredAttribute,
@@ -122,7 +123,8 @@ impl Checker {
                                 "declare it with its type, like `attribute {}: text`",
                                 name.text
                             )
-                        })),
+                        }))
+                        .replace_with(closest),
                     );
                     return None;
                 }
@@ -221,8 +223,11 @@ impl Checker {
             } => {
                 let (item_expr, item_ty) = self.expr(item)?;
                 let Some(i) = self.vocab.list(&list.text) else {
-                    let hint =
-                        closest_hint(&list.text, self.vocab.lists.iter().map(|l| l.name.as_str()));
+                    let closest = suggest::closest(
+                        &list.text,
+                        self.vocab.lists.iter().map(|l| l.name.as_str()),
+                    );
+                    let hint = closest.map(did_you_mean);
                     self.error(
                         Diagnostic::new(
                             Code::NotAList,
@@ -241,7 +246,8 @@ impl Checker {
                                 "declare it, like `list {}: {item_ty} = [...]`, or write the values: `in {example}`",
                                 list.text
                             )
-                        })),
+                        }))
+                        .replace_with(closest),
                     );
                     return None;
                 };

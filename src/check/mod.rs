@@ -143,7 +143,18 @@ pub(crate) fn closest_hint<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<String> {
-    suggest::closest(word, candidates).map(|c| format!("did you mean `{c}`?"))
+    suggest::closest(word, candidates).map(did_you_mean)
+}
+
+/// Where a query's `on DATE` goes: after its category, or its actor.
+fn date_place(query: &ast::Query) -> Span {
+    let before = query.category.as_ref().unwrap_or(&query.actor).span;
+    Span::new(before.file, before.end(), before.end())
+}
+
+/// The help for a misspelt word: "did you mean `partner`?".
+pub(crate) fn did_you_mean(closest: &str) -> String {
+    format!("did you mean `{closest}`?")
 }
 
 /// The diagnostic for a name the set does not declare as `kind`.
@@ -161,7 +172,7 @@ pub(crate) fn undeclared(
     };
     let diagnostic = if let Some(other) = Kind::ALL.into_iter().find(|&k| k != kind && declared(k))
     {
-        Diagnostic::new(
+        let d = Diagnostic::new(
             Code::WrongKind,
             format!(
                 "`{name}` is {} {}, not {} {}",
@@ -171,7 +182,8 @@ pub(crate) fn undeclared(
                 kind.as_str()
             ),
         )
-        .help(format!("{} go {}", other.plural(), place(other)))
+        .help(format!("{} go {}", other.plural(), place(other)));
+        (d, None)
     } else {
         let names = vocab.names(kind);
         let declared_names = names
@@ -180,17 +192,25 @@ pub(crate) fn undeclared(
             .zip(&names.declared_at)
             .filter(|(_, at)| at.is_some())
             .map(|(n, _)| n.as_str());
-        let hint = closest_hint(name, declared_names)
+        let closest = suggest::closest(name, declared_names);
+        let hint = closest
+            .map(did_you_mean)
             .unwrap_or_else(|| format!("declare it, like `{} {name}`", kind.as_str()));
-        Diagnostic::new(
-            Code::Undeclared,
-            format!("undeclared {} `{name}`", kind.as_str()),
+        (
+            Diagnostic::new(
+                Code::Undeclared,
+                format!("undeclared {} `{name}`", kind.as_str()),
+            )
+            .help(hint),
+            closest,
         )
-        .help(hint)
     };
     match span {
-        Some(s) => diagnostic.at(s, format!("not a declared {}", kind.as_str())),
-        None => diagnostic,
+        Some(s) => diagnostic
+            .0
+            .at(s, format!("not a declared {}", kind.as_str()))
+            .replace_with(diagnostic.1),
+        None => diagnostic.0,
     }
 }
 
@@ -704,7 +724,12 @@ impl Checker {
                             "this expectation gives no date, so it is decided for the day the test runs",
                         )
                         .at(e.query.span, "no `on DATE`")
-                        .help("give it the date it is about, like `on 2021-04-01`: a rule's window can make it pass today and fail tomorrow"),
+                        .help("give it the date it is about, like `on 2021-04-01`: a rule's window can make it pass today and fail tomorrow")
+                        .fix(
+                            format!("add `on {today}` (today)"),
+                            date_place(&e.query),
+                            format!(" on {today}"),
+                        ),
                     );
                 }
                 match check_query(&self.vocab, &raw, today) {

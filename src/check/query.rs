@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use chrono::NaiveDate;
 
-use super::{closest_hint, undeclared};
+use super::{did_you_mean, suggest, undeclared};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{NameId, Query, QueryNames, Vocabulary};
 use crate::source::Span;
@@ -133,17 +133,20 @@ pub fn check_query_owned(
                 Code::UndeclaredAttribute,
                 format!("undeclared attribute `{}`", field.text),
             );
-            let hint = closest_hint(
+            let closest = suggest::closest(
                 &field.text,
                 vocab.attributes.iter().map(|a| a.name.as_str()),
             );
+            let hint = closest.map(did_you_mean);
             errors.push(
-                at(d, field.span, "not declared").help(hint.unwrap_or_else(|| {
-                    format!(
-                        "declare it with its type, like `attribute {}: text`",
-                        field.text
-                    )
-                })),
+                at(d, field.span, "not declared")
+                    .help(hint.unwrap_or_else(|| {
+                        format!(
+                            "declare it with its type, like `attribute {}: text`",
+                            field.text
+                        )
+                    }))
+                    .replace_with(closest),
             );
             continue;
         };

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
-use super::{closest_hint, Checker};
+use super::{did_you_mean, suggest, Checker};
 use crate::calendar;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{Constant, NamedList};
@@ -301,7 +301,7 @@ impl Checker {
                 }
             }
             None => {
-                let hint = closest_hint(
+                let closest = suggest::closest(
                     &name.text,
                     self.vocab
                         .constants
@@ -309,6 +309,7 @@ impl Checker {
                         .filter(|c| c.value.ty() == Type::Date)
                         .map(|c| c.name.as_str()),
                 );
+                let hint = closest.map(did_you_mean);
                 self.error(
                     Diagnostic::new(
                         Code::NotConstant,
@@ -320,7 +321,8 @@ impl Checker {
                             "a time bound takes a date, like 2021-03-31, or a constant: `constant {}: date = 2021-03-31`",
                             name.text
                         )
-                    })),
+                    }))
+                    .replace_with(closest),
                 );
                 None
             }

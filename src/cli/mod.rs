@@ -6,6 +6,8 @@ mod check;
 mod diff;
 mod eval;
 mod fmt;
+#[cfg(feature = "lsp")]
+mod lsp;
 mod progress;
 #[cfg(feature = "serve")]
 mod serve;
@@ -100,6 +102,9 @@ enum Command {
     /// Answer decisions over HTTP (JSON, and the AuthZEN API), reloading the set when it changes
     #[cfg(feature = "serve")]
     Serve(serve::ServeArgs),
+    /// A language server for editors, on standard input and output
+    #[cfg(feature = "lsp")]
+    Lsp(lsp::LspArgs),
     /// Every region of queries whose decision or deciding rules differ
     /// between two versions of a set; exit 1 when something differs
     Diff {
@@ -191,6 +196,8 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         } => test::run(&common, filter.as_deref(), coverage),
         #[cfg(feature = "serve")]
         Command::Serve(args) => serve::run(args),
+        #[cfg(feature = "lsp")]
+        Command::Lsp(args) => lsp::run(args),
         Command::Diff {
             old,
             new,
