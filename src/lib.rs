@@ -139,9 +139,54 @@ pub fn compile(sources: Sources, diagnostics: Vec<Diagnostic>, today: NaiveDate)
 /// [`compile`], saying whether to look for warnings.
 pub fn compile_with(
     sources: Sources,
+    diagnostics: Vec<Diagnostic>,
+    today: NaiveDate,
+    warnings: Warnings,
+) -> Loaded {
+    compile_by(
+        sources,
+        diagnostics,
+        today,
+        warnings,
+        &mut syntax::parse_ranges,
+    )
+}
+
+/// [`compile_with`], parsing through a cache that keeps the statements of
+/// the last parse: after a small edit, only the statements it touched are
+/// parsed again (an editor checks a set on every keystroke this way).
+pub fn compile_cached(
+    sources: Sources,
+    diagnostics: Vec<Diagnostic>,
+    today: NaiveDate,
+    warnings: Warnings,
+    cache: &mut syntax::cache::ParseCache,
+) -> Loaded {
+    let loaded = compile_by(
+        sources,
+        diagnostics,
+        today,
+        warnings,
+        &mut |file, text, ranges| cache.parse(file, text, ranges),
+    );
+    cache.sweep();
+    loaded
+}
+
+/// How a compile parses the statements at some ranges of a file.
+type ParseRanges<'a> = dyn FnMut(
+        source::FileId,
+        &str,
+        &[std::ops::Range<usize>],
+    ) -> (Vec<syntax::ast::Statement>, Vec<syntax::SyntaxError>)
+    + 'a;
+
+fn compile_by(
+    sources: Sources,
     mut diagnostics: Vec<Diagnostic>,
     today: NaiveDate,
     warnings: Warnings,
+    parse: &mut ParseRanges<'_>,
 ) -> Loaded {
     use syntax::split::{is_declaration, split};
     let skip: Vec<source::FileId> = diagnostics
@@ -157,7 +202,7 @@ pub fn compile_with(
         let (declared, others): (Vec<_>, Vec<_>) = split(&file.text)
             .into_iter()
             .partition(|r| is_declaration(&file.text, r));
-        let (statements, errors) = syntax::parse_ranges(id, &file.text, &declared);
+        let (statements, errors) = parse(id, &file.text, &declared);
         diagnostics.extend(errors.iter().map(|e| e.to_diagnostic()));
         declarations.extend(statements);
         rest.push((id, Arc::clone(file), others));
@@ -169,7 +214,7 @@ pub fn compile_with(
     check.add(&declared);
     for (id, file, ranges) in rest {
         for piece in ranges.chunks(CHECK_PIECE) {
-            let (statements, errors) = syntax::parse_ranges(id, &file.text, piece);
+            let (statements, errors) = parse(id, &file.text, piece);
             diagnostics.extend(errors.iter().map(|e| e.to_diagnostic()));
             check.add(&statements.iter().collect::<Vec<_>>());
         }

@@ -52,16 +52,20 @@ pub struct Index {
 }
 
 impl Index {
-    /// Parses every file of `sources` and records its symbols.
-    pub fn build(sources: &Sources) -> Index {
+    /// Records the symbols of every file of `sources`, each parsed by
+    /// `parse`.
+    pub fn build(
+        sources: &Sources,
+        mut parse: impl FnMut(FileId, &str) -> Vec<Statement>,
+    ) -> Index {
         let mut index = Index::default();
         let mut values = ValueKinds::default();
         for (id, file) in sources.iter() {
-            let (parsed, _) = crate::syntax::parse_file(id, &file.text);
-            for s in &parsed.statements {
+            let statements = parse(id, &file.text);
+            for s in &statements {
                 values.learn(s);
             }
-            index.statements.push(parsed.statements);
+            index.statements.push(statements);
         }
         let mut rule_number = 0;
         for statements in &index.statements {

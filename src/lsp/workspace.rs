@@ -4,11 +4,12 @@
 //!
 //! An edit only marks a set stale; its analysis (the checked set, its
 //! diagnostics, and the symbol index) is made again the next time anything
-//! asks, so a burst of keystrokes costs one check.
+//! asks, so a burst of keystrokes costs one check, and each set keeps its
+//! statements as last parsed, so that check parses only what changed.
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use lsp_types::{Position, Range, TextDocumentContentChangeEvent};
@@ -16,6 +17,8 @@ use lsp_types::{Position, Range, TextDocumentContentChangeEvent};
 use super::symbols::Index;
 use super::text::{Encoding, Lines};
 use crate::source::{FileId, Sources};
+use crate::syntax::cache::ParseCache;
+use crate::syntax::split::split;
 use crate::{Diagnostic, Loaded};
 
 /// An open buffer.
@@ -34,7 +37,7 @@ pub struct Analysis {
     pub sources: Sources,
     pub loaded: Loaded,
     lines: Vec<Lines>,
-    index: OnceLock<Index>,
+    index: Index,
 }
 
 impl Analysis {
@@ -60,9 +63,9 @@ impl Analysis {
         self.lines[span.file as usize].range(self.text(span.file), span.range())
     }
 
-    /// The symbol index, made the first time it is asked for.
+    /// Where every name of the set is declared and used.
     pub fn index(&self) -> &Index {
-        self.index.get_or_init(|| Index::build(&self.sources))
+        &self.index
     }
 
     pub fn diagnostics(&self) -> &[Diagnostic] {
@@ -77,6 +80,9 @@ pub struct Workspace {
     roots: Vec<PathBuf>,
     documents: HashMap<PathBuf, Document>,
     analyses: HashMap<PathBuf, Arc<Analysis>>,
+    /// Each set's statements as last parsed, so that an edit parses only
+    /// the statements it touches.
+    caches: HashMap<PathBuf, ParseCache>,
     /// The files of each set that were last sent diagnostics, to clear them
     /// when they have none.
     pub published: HashMap<PathBuf, BTreeSet<PathBuf>>,
@@ -90,6 +96,7 @@ impl Workspace {
             roots,
             documents: HashMap::new(),
             analyses: HashMap::new(),
+            caches: HashMap::new(),
             published: HashMap::new(),
             today,
         }
@@ -196,7 +203,7 @@ impl Workspace {
     }
 
     /// Reads the set at a root, open buffers in place of their files.
-    fn analyse(&self, root: &Path) -> Analysis {
+    fn analyse(&mut self, root: &Path) -> Analysis {
         let mut paths: BTreeSet<PathBuf> = crate::load::find_files(&[root.to_path_buf()])
             .unwrap_or_default()
             .into_iter()
@@ -225,7 +232,17 @@ impl Workspace {
             diagnostics.extend(crate::load::add_bytes(&mut sources, name, bytes));
         }
         let today = self.today();
-        let loaded = crate::compile(sources.clone(), diagnostics, today);
+        let cache = self.caches.entry(root.to_path_buf()).or_default();
+        let loaded = crate::compile_cached(
+            sources.clone(),
+            diagnostics,
+            today,
+            crate::Warnings::Look,
+            cache,
+        );
+        let index = Index::build(&sources, |file, text| {
+            cache.parse(file, text, &split(text)).0
+        });
         let lines = sources
             .iter()
             .map(|(_, f)| Lines::new(&f.text, self.encoding))
@@ -236,7 +253,7 @@ impl Workspace {
             sources,
             loaded,
             lines,
-            index: OnceLock::new(),
+            index,
         }
     }
 

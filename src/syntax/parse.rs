@@ -30,67 +30,69 @@ pub fn parse_ranges(
     text: &str,
     ranges: &[Range<usize>],
 ) -> (Vec<Statement>, Vec<SyntaxError>) {
+    let mut statements = Vec::with_capacity(ranges.len());
+    let mut errors = Vec::new();
+    for (statement, mut more) in parse_each(file, text, ranges) {
+        statements.extend(statement);
+        errors.append(&mut more);
+    }
+    (statements, errors)
+}
+
+/// What parsing one statement's range gives: its statement, unless it has
+/// none to give, and its errors.
+pub type Parsed = (Option<Statement>, Vec<SyntaxError>);
+
+/// Parses the statements at `ranges` of `text`, one result a range, in
+/// order; many of them on every core.
+pub fn parse_each(file: FileId, text: &str, ranges: &[Range<usize>]) -> Vec<Parsed> {
     // asking for the number of cores reads files: only for a large piece
     let threads = if ranges.len() >= PARALLEL_STATEMENTS {
         std::thread::available_parallelism().map_or(1, |n| n.get())
     } else {
         1
     };
-    if threads > 1 {
-        let per_thread = ranges.len().div_ceil(threads);
-        let parts: Vec<(Vec<Statement>, Vec<SyntaxError>)> = std::thread::scope(|scope| {
-            let handles: Vec<_> = ranges
-                .chunks(per_thread)
-                .map(|run| scope.spawn(move || parse_statements(file, text, run)))
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| {
-                    h.join()
-                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-                })
-                .collect()
-        });
-        let mut statements = Vec::with_capacity(ranges.len());
-        let mut errors = Vec::new();
-        for (s, e) in parts {
-            statements.extend(s);
-            errors.extend(e);
-        }
-        (statements, errors)
-    } else {
-        parse_statements(file, text, ranges)
+    if threads <= 1 {
+        return parse_statements(file, text, ranges);
     }
+    let per_thread = ranges.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = ranges
+            .chunks(per_thread)
+            .map(|run| scope.spawn(move || parse_statements(file, text, run)))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
 }
 
 /// Statements from which a file is worth parsing on several threads.
 const PARALLEL_STATEMENTS: usize = 2048;
 
 /// Parses the statements at `ranges`, in order.
-fn parse_statements(
-    file: FileId,
-    text: &str,
-    ranges: &[Range<usize>],
-) -> (Vec<Statement>, Vec<SyntaxError>) {
-    let mut statements = Vec::with_capacity(ranges.len());
-    let mut errors = Vec::new();
+fn parse_statements(file: FileId, text: &str, ranges: &[Range<usize>]) -> Vec<Parsed> {
+    let mut out = Vec::with_capacity(ranges.len());
     for range in ranges {
         let mut builder = Builder {
             file,
             offset: range.start,
             errors: Vec::new(),
         };
-        match parse_piece(file, text, range.clone(), Rule::statement_only) {
-            Ok(pair) => {
-                if let Some(statement) = builder.statement(pair) {
-                    statements.push(statement);
-                }
+        let statement = match parse_piece(file, text, range.clone(), Rule::statement_only) {
+            Ok(pair) => builder.statement(pair),
+            Err(error) => {
+                builder.errors.push(error);
+                None
             }
-            Err(error) => builder.errors.push(error),
-        }
-        errors.append(&mut builder.errors);
+        };
+        out.push((statement, builder.errors));
     }
-    (statements, errors)
+    out
 }
 
 /// Parses a query in its text form, like
