@@ -8,7 +8,7 @@
 //!
 //! `cargo build --release` in the main crate, then here:
 //! `cargo run --release --no-default-features --example lsp_latency -- ../target/release/edict 10000 40`
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 use std::sync::mpsc::{channel, Receiver};
 use std::time::{Duration, Instant};
@@ -144,13 +144,11 @@ fn main() {
     let mut added: Option<usize> = None;
     for round in 0..rounds {
         // a letter after a rule's first actor, or the one added taken away
-        let (at, change) = match added.take() {
+        let change = match added.take() {
             Some(at) => {
+                let range = json!({"start": position(&text, at), "end": position(&text, at + 1)});
                 text.remove(at);
-                (
-                    at,
-                    json!({"range": {"start": position(&text, at), "end": {"line": position(&text, at)["line"], "character": position(&text, at)["character"].as_u64().unwrap() + 1}}, "text": ""}),
-                )
+                json!({"range": range, "text": ""})
             }
             None => {
                 let start = *rng.pick(&by_places);
@@ -158,7 +156,7 @@ fn main() {
                 let change = json!({"range": {"start": position(&text, end), "end": position(&text, end)}, "text": "x"});
                 text.insert(end, 'x');
                 added = Some(end);
-                (end, change)
+                change
             }
         };
         let t = Instant::now();
@@ -196,7 +194,6 @@ fn main() {
             server.request("textDocument/completion", complete_at.clone());
             completions.push(t.elapsed());
         }
-        let _ = at;
     }
     server.request("shutdown", Value::Null);
     server.notify("exit", Value::Null);
