@@ -10,6 +10,7 @@ use lsp_types::{
 };
 
 use super::symbols::{Index, Symbol};
+use super::text::in_text_or_comment;
 use super::workspace::Workspace;
 use super::{document, keywords, Failure};
 use crate::syntax::ast::{Kind, Statement};
@@ -25,6 +26,9 @@ pub fn completion(
     let (analysis, file) = document(ws, &at.text_document.uri)?;
     let offset = analysis.offset(file, at.position);
     let text = analysis.text(file);
+    if in_text_or_comment(text, offset) {
+        return Ok(Some(CompletionResponse::Array(Vec::new())));
+    }
     let tokens = tokens_before(text, offset);
     let index = analysis.index();
     let today = ws.today();
@@ -386,7 +390,7 @@ impl Context<'_> {
             .index
             .declared()
             .filter_map(|s| match s {
-                Symbol::Rule(n) => Some(n.as_str()),
+                Symbol::Rule(n) if self.is_deny(s) => Some(n.as_str()),
                 _ => None,
             })
             .collect();
@@ -400,6 +404,16 @@ impl Context<'_> {
                 ..CompletionItem::default()
             })
             .collect()
+    }
+
+    /// Whether a rule label names a deny (what an exemption can lift).
+    fn is_deny(&self, rule: &Symbol) -> bool {
+        self.index.declarations(rule).iter().any(|d| {
+            matches!(
+                self.index.statement_at(d.span.file, d.span.start()),
+                Some(Statement::Rule(r)) if r.effect == crate::Effect::Deny && !r.is_exemption()
+            )
+        })
     }
 
     /// The declared attributes, lists and constants that `keep` keeps,

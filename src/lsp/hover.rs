@@ -8,8 +8,9 @@ use std::collections::BTreeSet;
 use lsp_types::{Hover, HoverContents, HoverParams, MarkupContent, MarkupKind};
 
 use super::symbols::{rule_id, statement_span, Index, Symbol};
+use super::text::{in_text_or_comment, word_at};
 use super::workspace::{Analysis, Workspace};
-use super::{document, keywords, text::word_at, Failure};
+use super::{document, keywords, Failure};
 use crate::syntax::ast::{Rule, Statement};
 
 pub fn hover(ws: &mut Workspace, params: HoverParams) -> Result<Option<Hover>, Failure> {
@@ -23,6 +24,9 @@ pub fn hover(ws: &mut Workspace, params: HoverParams) -> Result<Option<Hover>, F
         (describe_rule(&analysis, rule), rule.effect_span.range())
     } else {
         let text = analysis.text(file);
+        if in_text_or_comment(text, offset) {
+            return Ok(None);
+        }
         let Some((range, word)) = word_at(text, offset) else {
             return Ok(None);
         };

@@ -99,6 +99,13 @@ pub fn run(connection: Connection) -> Result<(), String> {
         .and_then(|w| w.code_lens.as_ref())
         .and_then(|c| c.refresh_support)
         .unwrap_or(false);
+    let watch = params
+        .capabilities
+        .workspace
+        .as_ref()
+        .and_then(|w| w.did_change_watched_files.as_ref())
+        .and_then(|c| c.dynamic_registration)
+        .unwrap_or(false);
     let mut server = Server {
         connection,
         workspace: Workspace::new(encoding, roots(&params), today),
@@ -108,6 +115,17 @@ pub fn run(connection: Connection) -> Result<(), String> {
         next_id: 0,
         dirty: false,
     };
+    if watch {
+        // files made, changed or removed outside the editor reach the sets
+        server.ask_client(
+            request::RegisterCapability::METHOD,
+            serde_json::json!({"registrations": [{
+                "id": "edict-policy-files",
+                "method": notification::DidChangeWatchedFiles::METHOD,
+                "registerOptions": {"watchers": [{"globPattern": "**/*.policy"}]},
+            }]}),
+        );
+    }
     server.serve()
 }
 
@@ -144,7 +162,7 @@ fn capabilities(encoding: Encoding) -> Value {
         "definitionProvider": true,
         "referencesProvider": true,
         "renameProvider": {"prepareProvider": true},
-        "completionProvider": {"triggerCharacters": [" ", "[", "\""], "resolveProvider": false},
+        "completionProvider": {"triggerCharacters": [" ", "["], "resolveProvider": false},
         "documentFormattingProvider": true,
         "documentSymbolProvider": true,
         "foldingRangeProvider": true,
@@ -254,7 +272,7 @@ impl Server {
                 let tests = &mut self.tests;
                 let answer = reply(params, |p| lens::execute(ws, tests, p));
                 if answer.is_ok() && self.lens_refresh {
-                    self.ask_client(request::CodeLensRefresh::METHOD);
+                    self.ask_client(request::CodeLensRefresh::METHOD, Value::Null);
                 }
                 answer
             }
@@ -271,13 +289,13 @@ impl Server {
 
     /// Sends the client a request without parameters whose answer does not
     /// matter (a refresh).
-    fn ask_client(&mut self, method: &str) {
+    fn ask_client(&mut self, method: &str, params: Value) {
         self.next_id += 1;
         let id = RequestId::from(format!("edict-{}", self.next_id));
         self.send(Message::Request(Request::new(
             id,
             method.to_string(),
-            Value::Null,
+            params,
         )));
     }
 
@@ -320,13 +338,21 @@ impl Server {
 
     /// Sends the diagnostics of every set with an open buffer.
     fn publish(&mut self) {
-        for root in self.workspace.open_roots() {
+        // the sets with a buffer open, and those whose diagnostics were sent
+        // (the last buffer of a set closed: its files are as on disk again)
+        let mut roots = self.workspace.open_roots();
+        roots.extend(self.workspace.published_roots());
+        roots.sort();
+        roots.dedup();
+        for root in roots {
             let analysis = self.workspace.analysis(&root);
             let before = self.workspace.published.remove(&root).unwrap_or_default();
             let ws = &self.workspace;
             let (notes, now) =
                 diagnostics::publish(&analysis, &before, |p| ws.is_open(p), self.docs.as_deref());
-            self.workspace.published.insert(root, now);
+            if !now.is_empty() {
+                self.workspace.published.insert(root, now);
+            }
             for params in notes {
                 let n =
                     Notification::new(notification::PublishDiagnostics::METHOD.to_string(), params);

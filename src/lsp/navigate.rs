@@ -85,7 +85,8 @@ fn refuse_name(analysis: &Analysis, symbol: &Symbol, new: &str) -> Result<(), Fa
             "`{new}` is not a name: names are lower-case letters, digits and `_`, not starting with a digit"
         )));
     }
-    if is_keyword(new) || super::keywords::doc(new).is_some() {
+    // words of one place (`list`, `like`, `text`) stay names elsewhere
+    if is_keyword(new) {
         return Err(Failure::refused(format!(
             "`{new}` is a keyword of the language"
         )));
@@ -93,9 +94,15 @@ fn refuse_name(analysis: &Analysis, symbol: &Symbol, new: &str) -> Result<(), Fa
     if new == symbol.text() {
         return Ok(());
     }
+    if let Some(line) = unparsed_mention(analysis, symbol.text()) {
+        return Err(Failure::refused(format!(
+            "`{}` is written in a statement that does not parse ({line}): fix it first, so that rename can see every use",
+            symbol.text()
+        )));
+    }
     // names of every kind, and values, are looked up across kinds: a name
-    // taken by any of them would make uses ambiguous
-    let taken = analysis.index().declared().find(|s| {
+    // written by any of them, declared or not, would merge with this one
+    let taken = analysis.index().symbols().find(|s| {
         s.text() == new
             && matches!(
                 (s, symbol),
@@ -106,15 +113,41 @@ fn refuse_name(analysis: &Analysis, symbol: &Symbol, new: &str) -> Result<(), Fa
     });
     match taken {
         Some(s) => Err(Failure::refused(format!(
-            "`{new}` is already {}",
+            "`{new}` is already the name of {}",
             match s {
-                Symbol::Name(kind, _) => format!("a declared {}", kind.as_str()),
-                Symbol::Value(_) => "a declared attribute, list or constant".to_string(),
+                Symbol::Name(crate::syntax::ast::Kind::Category, _) => "a category".to_string(),
+                Symbol::Name(kind, _) => format!("an {}", kind.as_str()),
+                Symbol::Value(_) => "an attribute, list or constant".to_string(),
                 Symbol::Rule(_) => "the name of a rule".to_string(),
             }
         ))),
         None => Ok(()),
     }
+}
+
+/// Where a statement with a syntax error mentions a word, as `file:line`.
+fn unparsed_mention(analysis: &Analysis, word: &str) -> Option<String> {
+    analysis
+        .diagnostics()
+        .iter()
+        .filter(|d| d.code.as_str().starts_with("E00"))
+        .filter_map(|d| d.span)
+        .find_map(|span| {
+            let text = analysis.text(span.file);
+            let range = crate::syntax::split::split(text)
+                .into_iter()
+                .find(|r| r.contains(&span.start()) || r.end == span.start())?;
+            let statement = &text[range.clone()];
+            let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+            let mentions = statement.match_indices(word).any(|(i, _)| {
+                !statement[..i].ends_with(is_word)
+                    && !statement[i + word.len()..].starts_with(is_word)
+            });
+            mentions.then(|| {
+                let file = analysis.sources.get(span.file);
+                format!("{}:{}", file.name, file.line_col(range.start).line)
+            })
+        })
 }
 
 /// The analysis and the symbol at a position.

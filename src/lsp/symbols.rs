@@ -131,6 +131,11 @@ impl Index {
         all
     }
 
+    /// Every symbol written anywhere, declared or not.
+    pub fn symbols(&self) -> impl Iterator<Item = &Symbol> {
+        self.by_symbol.keys()
+    }
+
     /// Every symbol with a declaration, for completion and rename.
     pub fn declared(&self) -> impl Iterator<Item = &Symbol> {
         self.by_symbol

@@ -82,6 +82,28 @@ impl Lines {
     }
 }
 
+/// Whether a byte offset is inside a text literal or a comment (both end
+/// with their line), where no word is a keyword or a name.
+pub fn in_text_or_comment(text: &str, offset: usize) -> bool {
+    let offset = offset.min(text.len());
+    let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let mut in_text = false;
+    let mut escaped = false;
+    for c in text[start..offset].chars() {
+        match c {
+            '#' if !in_text => return true,
+            '"' if !escaped => in_text = !in_text,
+            '\\' if in_text && !escaped => {
+                escaped = true;
+                continue;
+            }
+            _ => {}
+        }
+        escaped = false;
+    }
+    in_text
+}
+
 /// The word (letters, digits, `_`) at or just before a byte offset.
 pub fn word_at(text: &str, offset: usize) -> Option<(std::ops::Range<usize>, &str)> {
     let offset = offset.min(text.len());

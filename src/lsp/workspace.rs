@@ -73,11 +73,21 @@ impl Analysis {
     }
 }
 
+/// A set's files as they are on disk.
+#[derive(Debug)]
+struct Disk {
+    files: std::collections::BTreeMap<PathBuf, Vec<u8>>,
+}
+
 /// Every set and open buffer.
 pub struct Workspace {
     pub encoding: Encoding,
-    /// The workspace folders, and the folders of files opened outside them.
+    /// The workspace folders; a file outside them is a set with its own
+    /// folder as the root.
     roots: Vec<PathBuf>,
+    /// Each set's files on disk and their bytes, read once and again only
+    /// when the client says files changed on disk (or were saved).
+    disk: HashMap<PathBuf, Arc<Disk>>,
     documents: HashMap<PathBuf, Document>,
     analyses: HashMap<PathBuf, Arc<Analysis>>,
     /// Each set's statements as last parsed, so that an edit parses only
@@ -97,25 +107,24 @@ impl Workspace {
             documents: HashMap::new(),
             analyses: HashMap::new(),
             caches: HashMap::new(),
+            disk: HashMap::new(),
             published: HashMap::new(),
             today,
         }
     }
 
     /// The root of the set a file belongs to: the deepest workspace folder
-    /// holding it, or else its own folder, which becomes a root.
-    pub fn root_of(&mut self, path: &Path) -> PathBuf {
-        if let Some(root) = self
+    /// holding it, or else its own folder (whatever else is open).
+    pub fn root_of(&self, path: &Path) -> PathBuf {
+        match self
             .roots
             .iter()
             .filter(|r| path.starts_with(r))
             .max_by_key(|r| r.components().count())
         {
-            return root.clone();
+            Some(root) => root.clone(),
+            None => path.parent().unwrap_or(Path::new("/")).to_path_buf(),
         }
-        let folder = path.parent().unwrap_or(Path::new("/")).to_path_buf();
-        self.roots.push(folder.clone());
-        folder
     }
 
     pub fn open(&mut self, path: PathBuf, text: String, version: i32) {
@@ -171,13 +180,20 @@ impl Workspace {
         self.analyses.remove(&root);
     }
 
-    /// Forgets every analysis.
+    /// Forgets every analysis, and what was read from disk: files were
+    /// saved, made or removed.
     pub fn stale_all(&mut self) {
         self.analyses.clear();
+        self.disk.clear();
+    }
+
+    /// The roots whose diagnostics were sent and may need taking back.
+    pub fn published_roots(&self) -> Vec<PathBuf> {
+        self.published.keys().cloned().collect()
     }
 
     /// The roots whose sets have an open buffer: those that get diagnostics.
-    pub fn open_roots(&mut self) -> Vec<PathBuf> {
+    pub fn open_roots(&self) -> Vec<PathBuf> {
         let paths: Vec<PathBuf> = self.documents.keys().cloned().collect();
         let mut roots: Vec<PathBuf> = paths.iter().map(|p| self.root_of(p)).collect();
         roots.sort();
@@ -204,10 +220,12 @@ impl Workspace {
 
     /// Reads the set at a root, open buffers in place of their files.
     fn analyse(&mut self, root: &Path) -> Analysis {
-        let mut paths: BTreeSet<PathBuf> = crate::load::find_files(&[root.to_path_buf()])
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|p| !self.outside(root, p))
+        let disk = self.disk_of(root);
+        let mut paths: BTreeSet<PathBuf> = disk
+            .files
+            .iter()
+            .filter(|(p, _)| !self.outside(root, p))
+            .map(|(p, _)| p.clone())
             .collect();
         paths.extend(
             self.documents
@@ -227,7 +245,7 @@ impl Workspace {
                 .to_string();
             let bytes = match self.documents.get(path) {
                 Some(doc) => doc.text.clone().into_bytes(),
-                None => std::fs::read(path).unwrap_or_default(),
+                None => disk.files.get(path).cloned().unwrap_or_default(),
             };
             diagnostics.extend(crate::load::add_bytes(&mut sources, name, bytes));
         }
@@ -255,6 +273,31 @@ impl Workspace {
             lines,
             index,
         }
+    }
+
+    /// The `.policy` files under a root and their bytes, read now unless
+    /// read since the disk last changed. A file or folder that cannot be
+    /// read is left out, and said so on standard error (the editor's log).
+    fn disk_of(&mut self, root: &Path) -> Arc<Disk> {
+        if let Some(d) = self.disk.get(root) {
+            return Arc::clone(d);
+        }
+        let found = crate::load::find_files(&[root.to_path_buf()]).unwrap_or_else(|e| {
+            eprintln!("edict lsp: reading {}: {e}", root.display());
+            Vec::new()
+        });
+        let mut files = std::collections::BTreeMap::new();
+        for path in found {
+            match std::fs::read(&path) {
+                Ok(bytes) => {
+                    files.insert(path, bytes);
+                }
+                Err(e) => eprintln!("edict lsp: reading {}: {e}", path.display()),
+            }
+        }
+        let disk = Arc::new(Disk { files });
+        self.disk.insert(root.to_path_buf(), Arc::clone(&disk));
+        disk
     }
 
     /// Whether a path under `root` belongs to a deeper root instead.

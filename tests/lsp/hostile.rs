@@ -161,17 +161,18 @@ fn wrong_requests_get_errors_and_the_server_goes_on() {
 #[test]
 fn rename_refuses_keywords_taken_names_and_non_names() {
     let root = scratch("rename_refusals");
-    let text = "action sale, license\nactor partner\nattribute country: text\nallow sale by partner where country == \"US\"\n";
+    let text = "action sale, license\nactor partner\nattribute country: text, seats: number\nallow sale by partner where country == \"US\"\n";
     std::fs::write(root.join("rules.policy"), text).unwrap();
     let mut client = Client::start(&root);
     client.open("rules.policy", text);
     let at = |client: &Client, word: &str| json!({"textDocument": {"uri": client.uri("rules.policy")}, "position": position(text, text.rfind(word).unwrap())});
     for (word, new, refusal) in [
         ("sale", "by", "keyword"),
-        ("sale", "license", "already a declared action"),
-        ("sale", "partner", "already a declared actor"),
+        ("sale", "license", "already the name of an action"),
+        ("sale", "partner", "already the name of an actor"),
         ("sale", "Sale", "not a name"),
-        ("country", "list", "keyword"),
+        ("country", "in", "keyword"),
+        ("country", "seats", "already the name of an attribute"),
     ] {
         let mut params = at(&client, word);
         params["newName"] = json!(new);
@@ -181,6 +182,26 @@ fn rename_refuses_keywords_taken_names_and_non_names() {
             .unwrap_or_else(|| panic!("{word} -> {new}: {answer}"));
         assert!(message.contains(refusal), "{word} -> {new}: {message}");
     }
+    // a statement that does not parse mentions `license`: rename would miss it
+    let broken = format!("{text}deny license by partner to\n");
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": client.uri("rules.policy"), "version": 2},
+               "contentChanges": [{"text": broken}]}),
+    );
+    let mut params = at(&client, "license");
+    params["newName"] = json!("licence");
+    let answer = client.request("textDocument/rename", params);
+    let message = answer["error"]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("does not parse (rules.policy:5)"),
+        "{answer}"
+    );
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": client.uri("rules.policy"), "version": 3},
+               "contentChanges": [{"text": text}]}),
+    );
     let mut params = at(&client, "partner");
     params["newName"] = json!("reseller");
     let edit = client.result("textDocument/rename", params);

@@ -82,8 +82,25 @@ fn read_fixture(text: &str) -> Fixture {
 /// Every URI of the scratch folder written as `file:///SET/...`, so that
 /// snapshots do not depend on where the tests run.
 pub fn portable(value: &Value, client: &Client) -> String {
-    let text = serde_json::to_string_pretty(value).expect("JSON");
+    let text = serde_json::to_string_pretty(&files_in_order(value)).expect("JSON");
     text.replace(&client.uri(""), "file:///SET")
+}
+
+/// A value with every map keyed by file URIs (a rename's `changes`, which
+/// the server holds in a hash map) in the order of its keys.
+fn files_in_order(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            let mut entries: Vec<(&String, Value)> =
+                map.iter().map(|(k, v)| (k, files_in_order(v))).collect();
+            if entries.iter().all(|(k, _)| k.starts_with("file://")) {
+                entries.sort_by(|a, b| a.0.cmp(b.0));
+            }
+            Value::Object(entries.into_iter().map(|(k, v)| (k.clone(), v)).collect())
+        }
+        Value::Array(items) => Value::Array(items.iter().map(files_in_order).collect()),
+        other => other.clone(),
+    }
 }
 
 #[test]
@@ -285,4 +302,41 @@ fn positions_count_utf16_units_unless_utf8_is_agreed() {
         );
         client.stop();
     }
+}
+
+#[test]
+fn closing_a_buffer_and_changing_the_disk_reach_the_diagnostics() {
+    let root = scratch("close_and_disk");
+    std::fs::write(
+        root.join("vocabulary.policy"),
+        "action sale\nactor partner\n",
+    )
+    .unwrap();
+    std::fs::write(root.join("rules.policy"), "allow sale by partner\n").unwrap();
+    let mut client = Client::start(&root);
+    client.open("vocabulary.policy", "action sale\nactor partner\n");
+    assert_eq!(client.diagnostics("vocabulary.policy"), Vec::<Value>::new());
+    // unsaved: `sale` becomes `sael`, and the rules file's `sale` is undeclared
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": client.uri("vocabulary.policy"), "version": 2},
+               "contentChanges": [{"text": "action sael\nactor partner\n"}]}),
+    );
+    while client.diagnostics("rules.policy").is_empty() {}
+    // closed without saving: the file on disk holds again, and says nothing
+    client.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": client.uri("vocabulary.policy")}}),
+    );
+    assert_eq!(client.diagnostics("rules.policy"), Vec::<Value>::new());
+    // a file made on disk is read when the client says the disk changed
+    client.open("rules.policy", "allow sale by reseller\n");
+    assert_eq!(client.diagnostics("rules.policy")[0]["code"], "E101");
+    std::fs::write(root.join("more.policy"), "actor reseller in partner\n").unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": client.uri("more.policy"), "type": 1}]}),
+    );
+    assert_eq!(client.diagnostics("rules.policy"), Vec::<Value>::new());
+    client.stop();
 }

@@ -72,7 +72,6 @@ async function start(): Promise<void> {
   const clientOptions: LanguageClientOptions = {
     documentSelector: [
       { scheme: "file", language: "edict" },
-      { scheme: "untitled", language: "edict" },
     ],
     synchronize: watcher ? { fileEvents: watcher } : undefined,
     outputChannel: output,
