@@ -67,7 +67,11 @@ fn declare(analysis: &Analysis, d: &Diagnostic, span: Span) -> Option<Fix> {
             Declares::Names(*kind),
         ),
         (Code::UndeclaredAttribute, Symbol::Value(name)) => (
-            format!("attribute {}: text", written_name(name)),
+            format!(
+                "attribute {}: {}",
+                written_name(name),
+                compared_type(&analysis.text(span.file)[span.end()..])
+            ),
             Declares::Attributes,
         ),
         _ => return None,
@@ -83,6 +87,29 @@ fn declare(analysis: &Analysis, d: &Diagnostic, span: Span) -> Option<Fix> {
             },
         }],
     })
+}
+
+/// The type of what an attribute is compared with, by the text after it
+/// (`== "EU"`, `> 5`, `<= 2024-01-01`, `== true`, `= 12` in a query); text
+/// when nothing tells.
+fn compared_type(after: &str) -> &'static str {
+    let rest = after.trim_start();
+    let rest = ["==", "!=", "<=", ">=", "<", ">", "="]
+        .iter()
+        .find_map(|op| rest.strip_prefix(op))
+        .unwrap_or("")
+        .trim_start();
+    let word: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '.')
+        .collect();
+    let is_date = word.len() == 10 && word.as_bytes()[4] == b'-' && word.as_bytes()[7] == b'-';
+    match word.as_str() {
+        "true" | "false" => "bool",
+        _ if is_date => "date",
+        w if w.starts_with(|c: char| c.is_ascii_digit() || c == '-') => "number",
+        _ => "text",
+    }
 }
 
 /// What a declaration declares, to place it after its own kind.

@@ -6,7 +6,8 @@
 //! clause, the clauses a rule can still take, in the order it takes them.
 
 use lsp_types::{
-    CompletionItem, CompletionItemKind, CompletionParams, CompletionResponse, InsertTextFormat,
+    CompletionItem, CompletionItemKind, CompletionParams, CompletionResponse, CompletionTextEdit,
+    InsertTextFormat, TextEdit,
 };
 
 use super::symbols::{Index, Symbol};
@@ -38,15 +39,45 @@ pub fn completion(
         today,
     }
     .items();
+    let backquoted = backquoted_word(text, offset)
+        .map(|r| analysis.range(crate::source::Span::new(file, r.start, r.end)));
     let items = items
         .into_iter()
         .enumerate()
         .map(|(i, mut item)| {
             item.sort_text = Some(format!("{i:04}"));
+            // a name begun in backticks: the item replaces them too, or an
+            // editor that counts them outside the word would double them
+            if let (Some(range), None) = (backquoted, item.insert_text_format) {
+                let new_text = item
+                    .insert_text
+                    .clone()
+                    .unwrap_or_else(|| item.label.clone());
+                item.filter_text = Some(format!("`{}", item.label));
+                item.text_edit = Some(CompletionTextEdit::Edit(TextEdit::new(range, new_text)));
+            }
             item
         })
         .collect();
     Ok(Some(CompletionResponse::Array(items)))
+}
+
+/// The range of a name being written in backticks before `offset` (its
+/// closing backtick included, when it is there already).
+fn backquoted_word(text: &str, offset: usize) -> Option<std::ops::Range<usize>> {
+    let before = &text[..offset];
+    let word_start = before
+        .trim_end_matches(|c: char| c.is_ascii_alphanumeric() || c == '_')
+        .len();
+    if !before[..word_start].ends_with('`') {
+        return None;
+    }
+    let end = if text[offset..].starts_with('`') {
+        offset + 1
+    } else {
+        offset
+    };
+    Some(word_start - 1..end)
 }
 
 /// A token before the cursor: a word (names, keywords, dates and numbers),

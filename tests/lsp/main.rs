@@ -206,6 +206,17 @@ fn completion_labels(answer: &Value) -> Value {
             if let Some(insert) = i["insertText"].as_str() {
                 line.push_str(&format!("  => {insert}"));
             }
+            if let Some(edit) = i.get("textEdit") {
+                let (start, end) = (&edit["range"]["start"], &edit["range"]["end"]);
+                line.push_str(&format!(
+                    "  edits {}:{}-{}:{} to {}",
+                    start["line"],
+                    start["character"],
+                    end["line"],
+                    end["character"],
+                    edit["newText"]
+                ));
+            }
             json!(line)
         })
         .collect();
