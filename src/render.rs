@@ -244,7 +244,7 @@ pub fn diagnostic_json(d: &Diagnostic, sources: &Sources) -> Json {
 }
 
 /// A fix as JSON: its title and edits, each a span given as line and
-/// column (1-based, columns in characters) and byte offsets, and the text.
+/// column (1-based, columns in characters), and the text.
 fn fix_json(fix: &crate::diagnostic::Fix, sources: &Sources) -> Json {
     let edits: Vec<Json> = fix
         .edits
