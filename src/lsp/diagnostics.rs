@@ -1,8 +1,9 @@
 //! edict's diagnostics as the editor shows them: every file of a set gets
 //! its own, errors as errors and warnings as warnings, each with its code,
 //! a link to the code's docs, its help, and its notes as related places.
-//! An open file always gets its list, empty or not; a closed one only when
-//! it has diagnostics, or had them and has them no longer.
+//! An open file always gets its list, empty or not, with the version of the
+//! buffer it was made from; a closed one only when it has diagnostics, or
+//! had them and has them no longer.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -21,7 +22,7 @@ use crate::{Diagnostic, Severity};
 pub fn publish(
     analysis: &Analysis,
     before: &BTreeSet<PathBuf>,
-    is_open: impl Fn(&Path) -> bool,
+    open_version: impl Fn(&Path) -> Option<i32>,
     docs: Option<&str>,
 ) -> (Vec<PublishDiagnosticsParams>, BTreeSet<PathBuf>) {
     let mut by_file: Vec<Vec<lsp_types::Diagnostic>> = vec![Vec::new(); analysis.paths.len()];
@@ -35,7 +36,8 @@ pub fn publish(
     let mut now = BTreeSet::new();
     let mut out = Vec::new();
     for (path, diagnostics) in analysis.paths.iter().zip(by_file) {
-        if diagnostics.is_empty() && !before.contains(path) && !is_open(path) {
+        let version = open_version(path);
+        if diagnostics.is_empty() && !before.contains(path) && version.is_none() {
             continue;
         }
         if !diagnostics.is_empty() {
@@ -44,7 +46,7 @@ pub fn publish(
         out.push(PublishDiagnosticsParams {
             uri: path_to_uri(path),
             diagnostics,
-            version: None,
+            version,
         });
     }
     for gone in before.difference(&now) {

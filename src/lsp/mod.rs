@@ -348,8 +348,12 @@ impl Server {
             let analysis = self.workspace.analysis(&root);
             let before = self.workspace.published.remove(&root).unwrap_or_default();
             let ws = &self.workspace;
-            let (notes, now) =
-                diagnostics::publish(&analysis, &before, |p| ws.is_open(p), self.docs.as_deref());
+            let (notes, now) = diagnostics::publish(
+                &analysis,
+                &before,
+                |p| ws.open_version(p),
+                self.docs.as_deref(),
+            );
             if !now.is_empty() {
                 self.workspace.published.insert(root, now);
             }

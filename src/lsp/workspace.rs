@@ -159,8 +159,9 @@ impl Workspace {
         doc.version = version;
     }
 
-    pub fn is_open(&self, path: &Path) -> bool {
-        self.documents.contains_key(path)
+    /// The version of an open buffer; `None` for a file not open.
+    pub fn open_version(&self, path: &Path) -> Option<i32> {
+        self.documents.get(path).map(|d| d.version)
     }
 
     pub fn close(&mut self, path: &Path) {

@@ -234,7 +234,12 @@ fn a_declaration_in_one_file_clears_the_error_in_another() {
     std::fs::write(root.join("rules.policy"), "deny sale by reseller\n").unwrap();
     let mut client = Client::start(&root);
     client.open("rules.policy", "deny sale by reseller\n");
-    let diagnostics = client.diagnostics("rules.policy");
+    let note = client.publication("rules.policy");
+    assert_eq!(
+        note["params"]["version"], 1,
+        "the version of the open buffer: {note}"
+    );
+    let diagnostics = note["params"]["diagnostics"].as_array().unwrap().clone();
     assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
     assert_eq!(diagnostics[0]["code"], "E101");
     assert_eq!(
