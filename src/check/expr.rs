@@ -68,7 +68,12 @@ impl Checker {
                 "`{}` is text: to compare it with the text {w}, write it in double quotes: `\"{w}\"`",
                 attr.text,
                 w = word.text
-            )),
+            ))
+            .fix(
+                format!("write `\"{}\"`", word.text),
+                word.span,
+                format!("\"{}\"", word.text),
+            ),
         );
         true
     }

@@ -9,10 +9,15 @@ use serde_json::{json, Value};
 
 use super::{position, scratch, Client};
 
-/// Every `.policy` file of the fixtures, fuzz findings included.
+/// Every `.policy` file of the fixtures (fuzz findings included), of
+/// `policies/`, and of the shared examples when they are there.
 fn every_fixture_text() -> Vec<(String, String)> {
     let mut out = Vec::new();
-    let mut stack = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")];
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut stack = vec![manifest.join("tests/fixtures"), manifest.join("policies")];
+    if manifest.join("../shared/examples").is_dir() {
+        stack.push(manifest.join("../shared/examples"));
+    }
     while let Some(dir) = stack.pop() {
         for e in std::fs::read_dir(&dir).unwrap() {
             let path = e.unwrap().path();
