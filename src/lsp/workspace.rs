@@ -174,11 +174,10 @@ impl Workspace {
         self.today.unwrap_or_else(crate::today)
     }
 
-    /// Forgets the analysis of the set a file is in (a file changed on
-    /// disk, or a buffer changed).
+    /// Forgets the analysis of every set a file is in (a buffer changed):
+    /// its own, and that of any root above it, whose set holds it too.
     pub fn stale(&mut self, path: &Path) {
-        let root = self.root_of(path);
-        self.analyses.remove(&root);
+        self.analyses.retain(|root, _| !path.starts_with(root));
     }
 
     /// Forgets every analysis, and what was read from disk: files were
