@@ -116,7 +116,7 @@ fn format_once(text: &str) -> Result<String, FormatError> {
         }
     };
     for statement in &file.statements {
-        let span = statement_span(statement);
+        let span = statement.span();
         // a statement's span can take in the spaces after it (pest keeps
         // the ones it skipped looking for an optional clause)
         let end = span.start()
@@ -257,19 +257,6 @@ fn attach(lines: Vec<Line>, comments: Vec<Comment>) -> String {
         out.push_str(&format!("{indent}{c}\n"));
     }
     out
-}
-
-fn statement_span(statement: &Statement) -> crate::source::Span {
-    match statement {
-        Statement::Names(d) => d.span,
-        Statement::Attributes(d) => d.span,
-        Statement::Default(d) => d.span,
-        Statement::List(d) => d.span,
-        Statement::Constant(d) => d.span,
-        Statement::Combine(d) => d.span,
-        Statement::Rule(r) => r.span,
-        Statement::Test(t) => t.span,
-    }
 }
 
 fn line(text: String, sources: Vec<usize>, indent: &'static str) -> Line {

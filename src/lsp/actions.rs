@@ -11,7 +11,7 @@ use lsp_types::{
 };
 
 use super::diagnostics::to_lsp;
-use super::symbols::{statement_span, Symbol};
+use super::symbols::Symbol;
 use super::text::path_to_uri;
 use super::workspace::{Analysis, Workspace};
 use super::{document, Failure};
@@ -140,7 +140,7 @@ fn insertion_point(analysis: &Analysis, after: Declares) -> (Span, bool) {
         .flatten()
         .rev()
         .find(|s| after.picks(s))
-        .map(statement_span);
+        .map(Statement::span);
     if let Some(span) = last {
         let text = analysis.text(span.file);
         let end = text[..span.end()].trim_end().len();
@@ -152,7 +152,7 @@ fn insertion_point(analysis: &Analysis, after: Declares) -> (Span, bool) {
         .iter()
         .flatten()
         .next()
-        .map_or(Span::new(0, 0, 0), statement_span);
+        .map_or(Span::new(0, 0, 0), Statement::span);
     (Span::new(first.file, first.start(), first.start()), false)
 }
 

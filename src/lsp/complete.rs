@@ -10,7 +10,7 @@ use lsp_types::{
     InsertTextFormat, TextEdit,
 };
 
-use super::symbols::{Index, Symbol};
+use super::symbols::{Index, Symbol, ValueDecl};
 use super::text::in_text_or_comment;
 use super::workspace::Workspace;
 use super::{document, keywords, Failure};
@@ -450,20 +450,13 @@ impl Context<'_> {
     /// The declared attributes, lists and constants that `keep` keeps,
     /// each with its type.
     fn values_of(&self, keep: impl Fn(&ValueDecl) -> bool) -> Vec<CompletionItem> {
-        let mut out: Vec<(String, ValueDecl)> = Vec::new();
-        for s in self.index.statements.iter().flatten() {
-            for (name, decl) in value_decls(s) {
-                if keep(&decl) {
-                    out.push((name, decl));
-                }
-            }
-        }
-        out.sort_by(|a, b| a.0.cmp(&b.0));
-        out.dedup_by(|a, b| a.0 == b.0);
+        let mut out: Vec<(&str, ValueDecl)> =
+            self.index.values().filter(|(_, d)| keep(d)).collect();
+        out.sort_by(|a, b| a.0.cmp(b.0));
         out.into_iter()
             .map(|(name, decl)| CompletionItem {
-                insert_text: Some(written_name(&name).into_owned()),
-                label: name,
+                insert_text: Some(written_name(name).into_owned()),
+                label: name.to_string(),
                 kind: Some(match decl {
                     ValueDecl::Attribute(_) => CompletionItemKind::FIELD,
                     ValueDecl::List(_) => CompletionItemKind::VARIABLE,
@@ -476,13 +469,7 @@ impl Context<'_> {
     }
 
     fn type_of(&self, name: &str) -> Option<Type> {
-        self.index
-            .statements
-            .iter()
-            .flatten()
-            .flat_map(value_decls)
-            .find(|(n, _)| n == name)
-            .map(|(_, d)| d.ty())
+        self.index.value(name).map(ValueDecl::ty)
     }
 
     /// Values of a type: `true` and `false`, a date, a quoted text.
@@ -505,42 +492,6 @@ impl Context<'_> {
         )];
         items.extend(self.values_of(|d| matches!(d, ValueDecl::Constant(Type::Date))));
         items
-    }
-}
-
-/// A declared attribute, list or constant, with its type.
-enum ValueDecl {
-    Attribute(Type),
-    List(Type),
-    Constant(Type),
-}
-
-impl ValueDecl {
-    fn ty(&self) -> Type {
-        match self {
-            ValueDecl::Attribute(t) | ValueDecl::List(t) | ValueDecl::Constant(t) => *t,
-        }
-    }
-
-    fn describe(&self) -> String {
-        match self {
-            ValueDecl::Attribute(t) => format!("attribute: {t}"),
-            ValueDecl::List(t) => format!("list of {t}"),
-            ValueDecl::Constant(t) => format!("constant: {t}"),
-        }
-    }
-}
-
-fn value_decls(s: &Statement) -> Vec<(String, ValueDecl)> {
-    match s {
-        Statement::Attributes(d) => d
-            .attributes
-            .iter()
-            .map(|a| (a.name.text.clone(), ValueDecl::Attribute(a.ty)))
-            .collect(),
-        Statement::List(d) => vec![(d.name.text.clone(), ValueDecl::List(d.ty))],
-        Statement::Constant(d) => vec![(d.name.text.clone(), ValueDecl::Constant(d.ty))],
-        _ => Vec::new(),
     }
 }
 

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use lsp_types::{Hover, HoverContents, HoverParams, MarkupContent, MarkupKind};
 
-use super::symbols::{rule_id, statement_span, Index, Symbol};
+use super::symbols::{rule_id, Index, Symbol};
 use super::text::{in_text_or_comment, word_at};
 use super::workspace::{Analysis, Workspace};
 use super::{document, keywords, Failure};
@@ -138,7 +138,7 @@ fn quote(analysis: &Analysis, span: crate::source::Span) -> String {
     let text = analysis.text(span.file);
     let whole = index
         .statement_at(span.file, span.start())
-        .map_or(span, statement_span);
+        .map_or(span, Statement::span);
     let shown: Vec<&str> = text[whole.range()].lines().take(4).collect();
     let at = analysis.sources.get(span.file);
     format!(

@@ -11,7 +11,7 @@ use lsp_types::{
     SemanticTokensResult, SymbolKind, TextEdit,
 };
 
-use super::symbols::{rule_id, statement_span, Symbol};
+use super::symbols::{rule_id, Symbol, ValueDecl};
 use super::workspace::{Analysis, Workspace};
 use super::{document, keywords, Failure};
 use crate::format::{format_text, FormatError};
@@ -56,7 +56,7 @@ pub fn symbols(
 
 /// The outline entries of one statement.
 fn outline_of(analysis: &Analysis, s: &Statement) -> Vec<DocumentSymbol> {
-    let whole = statement_span(s);
+    let whole = s.span();
     let entry = |name: String, detail: String, kind: SymbolKind, at: Span| {
         entry(analysis, name, detail, kind, whole, at)
     };
@@ -180,7 +180,7 @@ pub fn folding(
     let text = analysis.text(file);
     let mut out = Vec::new();
     for s in &analysis.index().statements[file as usize] {
-        let span = statement_span(s);
+        let span = s.span();
         // a statement's span ends after its last token, not its line break
         let end = text[..span.end()].trim_end().len();
         let range = analysis.range(Span::new(file, span.start(), end));
@@ -226,24 +226,26 @@ pub fn semantic_tokens(
     let (analysis, file) = document(ws, &params.text_document.uri)?;
     let index = analysis.index();
     let text = analysis.text(file);
-    let constants = value_kinds(&analysis);
     let symbols: HashMap<usize, (u32, u32)> = index
         .in_file(file)
         .iter()
         .map(|o| {
+            // lists and constants are values fixed when the set is read
+            let readonly = match &o.symbol {
+                Symbol::Value(name) => matches!(
+                    index.value(name),
+                    Some(ValueDecl::List(_) | ValueDecl::Constant(_))
+                ),
+                _ => false,
+            };
             let ty = match &o.symbol {
                 Symbol::Name(Kind::Action, _) => "function",
                 Symbol::Name(Kind::Actor, _) => "class",
                 Symbol::Name(Kind::Category, _) => "enum",
-                Symbol::Value(name) if constants.get(name.as_str()) == Some(&"list") => "variable",
-                Symbol::Value(name) if constants.get(name.as_str()) == Some(&"constant") => {
-                    "variable"
-                }
+                Symbol::Value(_) if readonly => "variable",
                 Symbol::Value(_) => "property",
                 Symbol::Rule(_) => "event",
             };
-            let readonly =
-                matches!(&o.symbol, Symbol::Value(n) if constants.contains_key(n.as_str()));
             let modifiers = u32::from(o.declaration) | (u32::from(readonly) << 1);
             (o.span.start(), (type_number(ty), modifiers))
         })
@@ -287,23 +289,6 @@ pub fn semantic_tokens(
         result_id: None,
         data: tokens,
     })))
-}
-
-/// Which declared values are lists and constants (the rest are attributes).
-fn value_kinds(analysis: &Analysis) -> HashMap<&str, &'static str> {
-    let mut out = HashMap::new();
-    for s in analysis.index().statements.iter().flatten() {
-        match s {
-            Statement::List(d) => {
-                out.insert(d.name.text.as_str(), "list");
-            }
-            Statement::Constant(d) => {
-                out.insert(d.name.text.as_str(), "constant");
-            }
-            _ => {}
-        }
-    }
-    out
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 
 use crate::source::{FileId, Sources, Span};
 use crate::syntax::ast::{self, BoundDate, DateBase, Expr, ExprKind, Kind, Scope, Statement};
+use crate::value::Type;
 
 /// What a word of a policy stands for.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -49,6 +50,8 @@ pub struct Index {
     occurrences: Vec<Vec<Occurrence>>,
     /// Per symbol, its occurrences as (file, index in that file's list).
     by_symbol: HashMap<Symbol, Vec<(FileId, usize)>>,
+    /// The declared attributes, lists and constants, each as first declared.
+    values: HashMap<String, ValueDecl>,
 }
 
 impl Index {
@@ -59,11 +62,10 @@ impl Index {
         mut parse: impl FnMut(FileId, &str) -> Vec<Statement>,
     ) -> Index {
         let mut index = Index::default();
-        let mut values = ValueKinds::default();
         for (id, file) in sources.iter() {
             let statements = parse(id, &file.text);
-            for s in &statements {
-                values.learn(s);
+            for (name, decl) in statements.iter().flat_map(value_decls) {
+                index.values.entry(name).or_insert(decl);
             }
             index.statements.push(statements);
         }
@@ -72,7 +74,7 @@ impl Index {
             let mut found = Collect {
                 out: Vec::new(),
                 rule: None,
-                values: &values,
+                values: &index.values,
             };
             for s in statements {
                 if matches!(s, Statement::Rule(_)) {
@@ -131,6 +133,16 @@ impl Index {
         all
     }
 
+    /// What a declared attribute, list or constant is.
+    pub fn value(&self, name: &str) -> Option<ValueDecl> {
+        self.values.get(name).copied()
+    }
+
+    /// The declared attributes, lists and constants.
+    pub fn values(&self) -> impl Iterator<Item = (&str, ValueDecl)> {
+        self.values.iter().map(|(n, d)| (n.as_str(), *d))
+    }
+
     /// Every symbol written anywhere, declared or not.
     pub fn symbols(&self) -> impl Iterator<Item = &Symbol> {
         self.by_symbol.keys()
@@ -153,47 +165,46 @@ impl Index {
         self.statements
             .get(file as usize)?
             .iter()
-            .find(|s| statement_span(s).range().contains(&offset))
+            .find(|s| s.span().range().contains(&offset))
     }
 }
 
-/// A statement's span.
-pub fn statement_span(s: &Statement) -> Span {
-    match s {
-        Statement::Names(d) => d.span,
-        Statement::Attributes(d) => d.span,
-        Statement::Default(d) => d.span,
-        Statement::List(d) => d.span,
-        Statement::Constant(d) => d.span,
-        Statement::Combine(d) => d.span,
-        Statement::Rule(r) => r.span,
-        Statement::Test(t) => t.span,
-    }
+/// A declared attribute, list or constant, with its type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueDecl {
+    Attribute(Type),
+    List(Type),
+    Constant(Type),
 }
 
-/// Which declared values are which, to tell a constant in a bound from
-/// an undeclared one.
-#[derive(Default)]
-struct ValueKinds {
-    declared: std::collections::HashSet<String>,
-}
-
-impl ValueKinds {
-    fn learn(&mut self, s: &Statement) {
-        match s {
-            Statement::Attributes(d) => {
-                for a in &d.attributes {
-                    self.declared.insert(a.name.text.clone());
-                }
-            }
-            Statement::List(d) => {
-                self.declared.insert(d.name.text.clone());
-            }
-            Statement::Constant(d) => {
-                self.declared.insert(d.name.text.clone());
-            }
-            _ => {}
+impl ValueDecl {
+    pub fn ty(self) -> Type {
+        match self {
+            ValueDecl::Attribute(t) | ValueDecl::List(t) | ValueDecl::Constant(t) => t,
         }
+    }
+
+    /// What it is, as completion shows it: "attribute: text".
+    pub fn describe(self) -> String {
+        match self {
+            ValueDecl::Attribute(t) => format!("attribute: {t}"),
+            ValueDecl::List(t) => format!("list of {t}"),
+            ValueDecl::Constant(t) => format!("constant: {t}"),
+        }
+    }
+}
+
+/// The values a statement declares.
+fn value_decls(s: &Statement) -> Vec<(String, ValueDecl)> {
+    match s {
+        Statement::Attributes(d) => d
+            .attributes
+            .iter()
+            .map(|a| (a.name.text.clone(), ValueDecl::Attribute(a.ty)))
+            .collect(),
+        Statement::List(d) => vec![(d.name.text.clone(), ValueDecl::List(d.ty))],
+        Statement::Constant(d) => vec![(d.name.text.clone(), ValueDecl::Constant(d.ty))],
+        _ => Vec::new(),
     }
 }
 
@@ -201,7 +212,7 @@ impl ValueKinds {
 struct Collect<'a> {
     out: Vec<Occurrence>,
     rule: Option<usize>,
-    values: &'a ValueKinds,
+    values: &'a HashMap<String, ValueDecl>,
 }
 
 impl Collect<'_> {
@@ -344,7 +355,7 @@ impl Collect<'_> {
             ExprKind::Match { item, .. } => self.expr(item),
             // `date` is the query's date, unless the set names a value so
             ExprKind::Attribute(name)
-                if name.text != "date" || self.values.declared.contains("date") =>
+                if name.text != "date" || self.values.contains_key("date") =>
             {
                 self.value(name, false)
             }

@@ -30,6 +30,22 @@ pub enum Statement {
     Test(Test),
 }
 
+impl Statement {
+    /// The statement's span, from its first word to its last.
+    pub fn span(&self) -> Span {
+        match self {
+            Statement::Names(d) => d.span,
+            Statement::Attributes(d) => d.span,
+            Statement::Default(d) => d.span,
+            Statement::List(d) => d.span,
+            Statement::Constant(d) => d.span,
+            Statement::Combine(d) => d.span,
+            Statement::Rule(r) => r.span,
+            Statement::Test(t) => t.span,
+        }
+    }
+}
+
 /// The three kinds of declared names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Kind {

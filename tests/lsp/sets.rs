@@ -44,6 +44,14 @@ fn policy_files(set: &Path) -> Vec<PathBuf> {
     edict::load::find_files(&[set.to_path_buf()]).expect("policy files")
 }
 
+/// A file's path under its set's folder, as the client names it.
+fn relative(file: &Path, set: &Path) -> String {
+    file.strip_prefix(set)
+        .unwrap()
+        .to_string_lossy()
+        .to_string()
+}
+
 /// What `edict check --format json` says of a set: each diagnostic's file,
 /// code, line and message.
 fn check_says(set: &Path) -> Vec<(String, String, u64, String)> {
@@ -80,22 +88,12 @@ fn check_says(set: &Path) -> Vec<(String, String, u64, String)> {
 fn server_says(client: &mut Client, set: &Path) -> Vec<(String, String, u64, String)> {
     let files = policy_files(set);
     for f in &files {
-        let relative = f
-            .strip_prefix(&client.root)
-            .unwrap()
-            .to_string_lossy()
-            .to_string();
+        let relative = relative(f, &client.root);
         client.open(&relative, &std::fs::read_to_string(f).unwrap());
     }
     // after the last open, one publication holds everything
     let mut said = Vec::new();
-    let last = files
-        .last()
-        .unwrap()
-        .strip_prefix(&client.root)
-        .unwrap()
-        .to_string_lossy()
-        .to_string();
+    let last = relative(files.last().unwrap(), &client.root);
     let note = client.publication(&last);
     let mut notes = client.take_pending();
     notes.push(note);
@@ -178,11 +176,7 @@ fn formatting_gives_what_fmt_gives_and_lenses_run_every_test() {
         let set = set.canonicalize().unwrap();
         let mut client = Client::start(&set);
         for file in policy_files(&set) {
-            let relative = file
-                .strip_prefix(&set)
-                .unwrap()
-                .to_string_lossy()
-                .to_string();
+            let relative = relative(&file, &set);
             let text = std::fs::read_to_string(&file).unwrap();
             client.open(&relative, &text);
             let doc = json!({"uri": client.uri(&relative)});
@@ -277,11 +271,7 @@ fn a_set_outlines_folds_and_colours_as_its_snapshot() {
         .into_iter()
         .find(|f| f.ends_with("sales.policy"))
         .expect("zoom_russia has sales.policy");
-    let relative = file
-        .strip_prefix(&set)
-        .unwrap()
-        .to_string_lossy()
-        .to_string();
+    let relative = relative(&file, &set);
     let text = std::fs::read_to_string(&file).unwrap();
     client.open(&relative, &text);
     let doc = json!({"textDocument": {"uri": client.uri(&relative)}});
