@@ -53,7 +53,7 @@ impl fmt::Display for Type {
 }
 
 /// A value of one of the four types.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Value {
     Text(String),
     Number(Number),

@@ -16,24 +16,27 @@
 
 mod generate;
 
-use edict::index::Index;
+use edict::index::{Index, Limits};
 use edict::syntax::ast::Kind as NameKind;
 use edict::PolicySet;
-use generate::{policy, query, Rng, COMBININGS};
+use generate::{policy_shaped, query, Rng, Shape, COMBININGS};
 
 /// Runs `sets` random sets of `queries` queries each and compares every
 /// decision, from the index as built for use and from one built with tiny
 /// limits, so that the paths for wide rules and walked hierarchies are
 /// compared too.
-fn compare(seed: u64, sets: usize, queries: usize, wide: bool) {
+fn compare(seed: u64, sets: usize, queries: usize, shape: Shape) {
     let mut rng = Rng::new(seed);
     let (mut built, mut decided, mut unknown, mut allowed) = (0, 0, 0, 0);
     // the new constructs, each counted where it made a difference
     let mut seen = Seen::default();
     // rules with conditions, and those the index compiled
     let (mut conditional, mut compiled) = (0, 0);
+    // sets whose index filed a crowded cell by attribute value, as built
+    // for use and with small limits
+    let (mut keyed, mut keyed_small) = (0, 0);
     for _ in 0..sets {
-        let g = policy(&mut rng, wide);
+        let g = policy_shaped(&mut rng, shape);
         let set = match PolicySet::from_text("random.policy", &g.text) {
             Ok(set) => set,
             Err(loaded) => {
@@ -53,7 +56,7 @@ fn compare(seed: u64, sets: usize, queries: usize, wide: bool) {
         };
         built += 1;
         seen.set(&set, &g.text);
-        let small = Index::build_with(set.policy(), 2, 4);
+        let small = Index::build_with(set.policy(), Limits::SMALL);
         conditional += set
             .policy()
             .rules
@@ -61,6 +64,8 @@ fn compare(seed: u64, sets: usize, queries: usize, wide: bool) {
             .filter(|r| r.where_.is_some() || r.unless.is_some())
             .count();
         compiled += small.compiled_conditions();
+        keyed += usize::from(Index::build(set.policy()).keyed_cells() > 0);
+        keyed_small += usize::from(small.keyed_cells() > 0);
         for _ in 0..queries {
             let parts = query(&mut rng, &g);
             let text = parts.text();
@@ -110,6 +115,14 @@ fn compare(seed: u64, sets: usize, queries: usize, wide: bool) {
         "{compiled} of {conditional} rules' conditions compiled"
     );
     assert!((decided - allowed) * 5 >= decided, "too few denies");
+    // crowded cells were filed by value, in the sets meant to have them
+    if shape == Shape::Dense {
+        assert!(
+            keyed * 2 >= built,
+            "{keyed} of {built} keyed as built for use"
+        );
+        assert!(keyed_small * 2 >= built, "{keyed_small} of {built} keyed");
+    }
     seen.assert_each(built, decided);
 }
 
@@ -237,12 +250,19 @@ impl Seen {
 
 #[test]
 fn index_decides_as_the_reference() {
-    compare(1, 3_000, 40, false);
+    compare(1, 3_000, 40, Shape::Plain);
 }
 
 #[test]
 fn index_decides_as_the_reference_with_long_lists() {
-    compare(2, 1_000, 40, true);
+    compare(2, 1_000, 40, Shape::Wide);
+}
+
+/// Sets of a few names and dozens of rules on each, told apart by an
+/// attribute: the index files their cells by the attribute's values.
+#[test]
+fn index_decides_as_the_reference_on_crowded_cells() {
+    compare(3, 600, 60, Shape::Dense);
 }
 
 /// A name listed twice in a scope files a rule twice over; it still

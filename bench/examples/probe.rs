@@ -1,19 +1,23 @@
 //! Where a decision's time goes at one size: checking the query, deciding,
 //! the spread of the whole path's latency, and how many rules a query
-//! touches. `cargo run --release --no-default-features --example probe -- 100000`;
+//! touches. `cargo run --release --no-default-features --example probe -- 100000 [dense]`;
 //! with `REPEAT=1` (deciding) or `REPEAT_ASK=1` (the whole path) it goes on
 //! deciding the queries, for a profiler such as `perf record`.
 use std::time::Instant;
 
 use edict_bench::edict_engine;
-use edict_bench::spec::{Spec, QUERY_SEED, RULE_SEED};
+use edict_bench::spec::{Shape, QUERY_SEED, RULE_SEED};
 
 fn main() {
     let n: usize = std::env::args()
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(100_000);
-    let spec = Spec::generate(n, RULE_SEED);
+    let shape = std::env::args()
+        .nth(2)
+        .and_then(|a| Shape::parse(&a))
+        .unwrap_or(Shape::Broad);
+    let spec = shape.generate(n, RULE_SEED);
     let files = edict_engine::files(&spec);
     let e = edict_engine::Edict::load(&spec, &files);
     let queries = spec.queries(100_000, QUERY_SEED);

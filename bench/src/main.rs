@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use edict_bench::edict_engine::{self, Edict};
 use edict_bench::rich::{self, Rich};
-use edict_bench::spec::{Query, Spec, QUERY_SEED, RULE_SEED};
+use edict_bench::spec::{Query, Shape, Spec, QUERY_SEED, RULE_SEED};
 #[cfg(feature = "peers")]
 use edict_bench::{
     cedar::Cedar,
@@ -40,9 +40,9 @@ fn main() {
     }
 }
 
-const HELP: &str = "edict-bench [--sizes 10,1000,...] [--engines edict,edict-rich,naive,cedar,rego,rego-action] [--queries N] [--budget SECONDS] [--cli-queries N]
-  Runs every engine on every size and prints a markdown table.
-edict-bench one ENGINE RULES QUERIES BUDGET
+const HELP: &str = "edict-bench [--shape broad|dense] [--sizes 10,1000,...] [--engines edict,edict-rich,naive,cedar,rego,rego-action,rego-cell] [--queries N] [--budget SECONDS] [--cli-queries N]
+  Runs every engine on every size of the shape's sets (broad by default) and prints a markdown table.
+edict-bench one ENGINE RULES QUERIES BUDGET [SHAPE]
   Runs one engine on one size and prints its figures as one JSON line (used by the table run).";
 
 /// Reads `--name value` from the arguments.
@@ -123,13 +123,15 @@ fn memory() -> (u64, u64) {
 
 /// Runs one engine on one size in this process.
 fn one(args: &[String]) -> Result<(), String> {
-    let [engine, rules, queries, budget] = args else {
-        return Err("usage: edict-bench one ENGINE RULES QUERIES BUDGET".into());
+    let (engine, rules, queries, budget, shape) = match args {
+        [e, r, q, b] => (e, r, q, b, Shape::Broad),
+        [e, r, q, b, shape] => (e, r, q, b, parse_shape(shape)?),
+        _ => return Err("usage: edict-bench one ENGINE RULES QUERIES BUDGET [SHAPE]".into()),
     };
     let rules: usize = rules.parse().map_err(|_| "RULES is a number")?;
     let count: usize = queries.parse().map_err(|_| "QUERIES is a number")?;
     let budget = Duration::from_secs_f64(budget.parse().map_err(|_| "BUDGET is seconds")?);
-    let spec = Spec::generate(rules, RULE_SEED);
+    let spec = shape.generate(rules, RULE_SEED);
     let queries = spec.queries(count, QUERY_SEED);
     let files = match engine.as_str() {
         "edict" => Some(edict_engine::files(&spec)),
@@ -158,9 +160,10 @@ fn one(args: &[String]) -> Result<(), String> {
             measure(&e, || &e, started, &queries, budget)
         }
         #[cfg(feature = "peers")]
-        "rego" | "rego-action" => {
+        "rego" | "rego-action" | "rego-cell" => {
             let layout = match engine.as_str() {
                 "rego" => Layout::ByActionAndActor,
+                "rego-cell" => Layout::ByCell,
                 _ => Layout::ByAction,
             };
             let load = || Rego::load(&spec, layout);
@@ -292,9 +295,14 @@ fn figures(
     }
 }
 
+fn parse_shape(text: &str) -> Result<Shape, String> {
+    Shape::parse(text).ok_or_else(|| format!("no shape `{text}`: broad or dense"))
+}
+
 /// Runs every engine on every size in child processes, checks that they
 /// agree, and prints the table.
 fn all(args: &[String]) -> Result<(), String> {
+    let shape = parse_shape(&flag(args, "--shape").unwrap_or_else(|| "broad".into()))?;
     let sizes: Vec<usize> = flag(args, "--sizes")
         .unwrap_or_else(|| "10,1000,10000,100000,1000000".into())
         .split(',')
@@ -325,10 +333,11 @@ fn all(args: &[String]) -> Result<(), String> {
                 eprintln!("{engine} at {size} rules: skipped (see the README)");
                 continue;
             }
-            eprint!("{engine} at {size} rules... ");
+            eprint!("{engine} at {size} {} rules... ", shape.name());
             let _ = std::io::stderr().flush();
             let output = Command::new(&me)
                 .args(["one", engine, &size.to_string(), &queries, &budget])
+                .arg(shape.name())
                 .output()
                 .map_err(|e| format!("cannot run a child: {e}"))?;
             if !output.status.success() {
@@ -367,7 +376,7 @@ fn all(args: &[String]) -> Result<(), String> {
             let mut runs = Vec::new();
             for rules in [10, 10_000, 100_000] {
                 eprint!("edict eval --input: {cli_queries} queries at {rules} rules... ");
-                let run = cli_run(&bin, rules, cli_queries)?;
+                let run = cli_run(&bin, shape.generate(rules, RULE_SEED), cli_queries)?;
                 eprintln!(
                     "{:.0} decisions a second ({:.0} after loading), {:.0} MB",
                     run.overall, run.after_load, run.peak_mb
@@ -406,13 +415,13 @@ fn edict_binary() -> Option<PathBuf> {
     bin.exists().then_some(bin)
 }
 
-/// Runs `edict eval --input` on `count` JSON queries against a set of
-/// `rules` rules.
-fn cli_run(bin: &Path, rules: usize, count: usize) -> Result<CliRun, String> {
+/// Runs `edict eval --input` on `count` JSON queries against a generated
+/// set.
+fn cli_run(bin: &Path, spec: Spec, count: usize) -> Result<CliRun, String> {
+    let rules = spec.rules.len();
     let dir = std::env::temp_dir().join(format!("edict-bench-{}-{rules}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    let spec = Spec::generate(rules, RULE_SEED);
     for (name, text) in edict_engine::files(&spec) {
         std::fs::write(dir.join(name), text).map_err(|e| e.to_string())?;
     }

@@ -16,6 +16,13 @@
 //! It is there to show how much regorus's speed depends on how the data is
 //! laid out; edict is compared with the faster layout.
 //!
+//! A third, [`Layout::ByCell`] (`rego-cell`), goes further, as an author
+//! would for a dense set (a few names, thousands of rules on each): the
+//! rules are indexed by action, actor, category and the country their
+//! condition admits, so that a decision checks only the rules of its own
+//! cells. It is the fastest layout on dense sets, and the one edict is
+//! compared with there.
+//!
 //! The policy runs on regorus's bytecode VM (RVM), compiled when the set is
 //! loaded: on these sets it decides about three times as fast as regorus's
 //! interpreter given the same policy and data.
@@ -133,6 +140,33 @@ effects contains rule.allow if {
     tail!()
 );
 
+/// The policy of [`Layout::ByCell`]: as [`POLICY`], but `data.index[a][b]`
+/// is an object of category keys, each an object of country keys (`"*"`
+/// for a rule whose condition admits any country) listing the rules filed
+/// there.
+pub const POLICY_BY_CELL: &str = concat!(
+    head!(),
+    r#"
+# The effects of the rules that apply: only the rules filed under the
+# input's names (or names above them) and its country (or any) are looked at.
+effects contains rule.allow if {
+	some a in actions
+	by_actor := data.index[a]
+	some b in actors
+	by_category := by_actor[b]
+	some c, _ in categories
+	by_country := by_category[c]
+	some k in countries
+	some rule in by_country[k]
+	input.date >= rule.from
+	input.date <= rule.until
+	meets(rule.where)
+	not meets(rule.unless)
+}
+"#,
+    tail!()
+);
+
 /// How the rules are laid out as data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Layout {
@@ -140,6 +174,8 @@ pub enum Layout {
     ByActionAndActor,
     /// By action only: [`POLICY_BY_ACTION`].
     ByAction,
+    /// By action, actor, category and country: [`POLICY_BY_CELL`].
+    ByCell,
 }
 
 /// The rule evaluated for a decision.
@@ -197,6 +233,46 @@ pub fn data(spec: &Spec, names: &[Vec<Value>; 3], layout: Layout) -> Value {
                 (a, object(by_actor))
             }))
         }
+        Layout::ByCell => {
+            // action key -> actor key -> category key -> country key -> rules
+            type Cells = BTreeMap<Value, BTreeMap<Value, Vec<Value>>>;
+            let mut index: BTreeMap<Value, BTreeMap<Value, Cells>> = BTreeMap::new();
+            for rule in &spec.rules {
+                let value = rule_data(rule, names, None);
+                let countries: Vec<Value> = match admitted(&rule.where_) {
+                    None => vec![text(ANY)],
+                    Some(set) => set.into_iter().map(text).collect(),
+                };
+                for a in keys(&rule.actions, &names[0]) {
+                    for b in keys(&rule.actors, &names[1]) {
+                        for c in keys(&rule.categories, &names[2]) {
+                            let cell = index
+                                .entry(a.clone())
+                                .or_default()
+                                .entry(b.clone())
+                                .or_default()
+                                .entry(c)
+                                .or_default();
+                            for k in &countries {
+                                cell.entry(k.clone()).or_default().push(value.clone());
+                            }
+                        }
+                    }
+                }
+            }
+            object(index.into_iter().map(|(a, by_actor)| {
+                let by_actor = by_actor.into_iter().map(|(b, by_category)| {
+                    let by_category = by_category.into_iter().map(|(c, by_country)| {
+                        let by_country = by_country
+                            .into_iter()
+                            .map(|(k, rules)| (k, Value::from(rules)));
+                        (c, object(by_country))
+                    });
+                    (b, object(by_category))
+                });
+                (a, object(by_actor))
+            }))
+        }
         Layout::ByAction => {
             // action key -> rules, each with its actors
             let mut index: BTreeMap<Value, Vec<Value>> = BTreeMap::new();
@@ -212,7 +288,7 @@ pub fn data(spec: &Spec, names: &[Vec<Value>; 3], layout: Layout) -> Value {
     let list = |list: Vec<Value>| Value::from(list);
     let set = |list: Vec<Value>| object(list.into_iter().map(|n| (n, Value::from(true))));
     let actors = match layout {
-        Layout::ByActionAndActor => above(&spec.actors, &names[1], list),
+        Layout::ByActionAndActor | Layout::ByCell => above(&spec.actors, &names[1], list),
         Layout::ByAction => above(&spec.actors, &names[1], set),
     };
     object([
@@ -260,14 +336,11 @@ fn rule_data(rule: &Rule, names: &[Vec<Value>; 3], actors: Option<Vec<Value>>) -
 /// no lower bound on the amount, `over` is `i64::MIN`, which no amount in a
 /// query is.
 fn condition(atoms: &[Atom]) -> Value {
-    // None: any country
-    let mut countries: Option<BTreeSet<&str>> = None;
     let (mut over, mut at_most) = (i64::MIN, i64::MAX);
     let mut verified = vec![false, true];
     for atom in atoms {
-        let admitted: BTreeSet<&str> = match atom {
-            Atom::CountryIs(c) => BTreeSet::from([c.as_str()]),
-            Atom::CountryIn(cs) => cs.iter().map(String::as_str).collect(),
+        match atom {
+            Atom::CountryIs(_) | Atom::CountryIn(_) => {}
             Atom::AmountOver(n) => {
                 over = over.max(*n);
                 continue;
@@ -285,12 +358,8 @@ fn condition(atoms: &[Atom]) -> Value {
                 continue;
             }
         };
-        countries = Some(match countries {
-            None => admitted,
-            Some(before) => before.intersection(&admitted).copied().collect(),
-        });
     }
-    let countries = countries.unwrap_or_else(|| BTreeSet::from([ANY]));
+    let countries = admitted(atoms).unwrap_or_else(|| BTreeSet::from([ANY]));
     object([
         (
             text("countries"),
@@ -303,6 +372,23 @@ fn condition(atoms: &[Atom]) -> Value {
             Value::from(verified.into_iter().map(Value::from).collect::<Vec<_>>()),
         ),
     ])
+}
+
+/// The countries a conjunction of atoms admits; `None` for any.
+fn admitted(atoms: &[Atom]) -> Option<BTreeSet<&str>> {
+    let mut countries: Option<BTreeSet<&str>> = None;
+    for atom in atoms {
+        let admitted: BTreeSet<&str> = match atom {
+            Atom::CountryIs(c) => BTreeSet::from([c.as_str()]),
+            Atom::CountryIn(cs) => cs.iter().map(String::as_str).collect(),
+            _ => continue,
+        };
+        countries = Some(match countries {
+            None => admitted,
+            Some(before) => before.intersection(&admitted).copied().collect(),
+        });
+    }
+    countries
 }
 
 /// For every name, the names at or above it, and `"*"`, made into a value
@@ -349,6 +435,7 @@ impl Rego {
         let policy = match layout {
             Layout::ByActionAndActor => POLICY,
             Layout::ByAction => POLICY_BY_ACTION,
+            Layout::ByCell => POLICY_BY_CELL,
         };
         let mut engine = Engine::new();
         engine

@@ -76,10 +76,54 @@ pub struct Spec {
     pub actors: Names,
     pub categories: Names,
     pub rules: Vec<Rule>,
+    /// The shape it was generated in, which its queries follow.
+    pub shape: Shape,
+}
+
+/// The two kinds of generated set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// Many names in hierarchies, growing with the set: most rules are
+    /// about names few others are about ([`Spec::generate`]).
+    Broad,
+    /// A few dozen names without hierarchies, and thousands of rules on
+    /// each, told apart by a country and a date ([`Spec::dense`]).
+    Dense,
+}
+
+impl Shape {
+    pub fn parse(text: &str) -> Option<Shape> {
+        match text {
+            "broad" => Some(Shape::Broad),
+            "dense" => Some(Shape::Dense),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Shape::Broad => "broad",
+            Shape::Dense => "dense",
+        }
+    }
+
+    /// The set of `rules` rules of this shape from `seed`.
+    pub fn generate(self, rules: usize, seed: u64) -> Spec {
+        match self {
+            Shape::Broad => Spec::generate(rules, seed),
+            Shape::Dense => Spec::dense(rules, seed),
+        }
+    }
 }
 
 pub const COUNTRIES: [&str; 12] = [
     "RU", "BY", "CN", "IR", "KP", "SY", "CU", "VE", "US", "DE", "FR", "JP",
+];
+
+/// The countries of the dense shape: [`COUNTRIES`] and twenty more.
+pub const DENSE_COUNTRIES: [&str; 32] = [
+    "RU", "BY", "CN", "IR", "KP", "SY", "CU", "VE", "US", "DE", "FR", "JP", "GB", "IT", "ES", "PL",
+    "NL", "SE", "NO", "FI", "DK", "AT", "CH", "BE", "PT", "GR", "TR", "IN", "BR", "MX", "CA", "AU",
 ];
 
 /// A small deterministic generator (SplitMix64): the same seed gives the
@@ -151,6 +195,12 @@ fn hierarchy(rng: &mut Rng, prefix: &str, count: usize) -> Names {
     }
     names.leaves = levels.pop().unwrap_or_default();
     names
+}
+
+/// A day in 2015-2030, the dense shape's dates.
+fn dense_date(rng: &mut Rng) -> NaiveDate {
+    let base = NaiveDate::from_ymd_opt(2015, 1, 1).expect("a real date");
+    base + chrono::Days::new(rng.below(16 * 365) as u64)
 }
 
 fn date(rng: &mut Rng) -> NaiveDate {
@@ -239,6 +289,60 @@ impl Spec {
             actors,
             categories,
             rules,
+            shape: Shape::Broad,
+        }
+    }
+
+    /// A dense set of `rules` rules from `seed`: 16 actions, 8 actors and
+    /// 16 categories, none above another, whatever the size. Each rule
+    /// names one action, one actor or any (one in nine), and one category;
+    /// 70% have `where country == "XX"` over 32 countries, half a window
+    /// (a start, an end or both, in 2015-2030); 70% allow, default deny.
+    /// About 50 rules share each (action, actor, category) cell at 100,000
+    /// rules, so a query meets dozens of conditions and windows.
+    pub fn dense(rules: usize, seed: u64) -> Spec {
+        let mut rng = Rng::new(seed);
+        let flat = |prefix: &str, count: usize| Names {
+            names: (0..count).map(|i| format!("{prefix}{i}")).collect(),
+            parents: vec![Vec::new(); count],
+            leaves: (0..count).collect(),
+        };
+        let (actions, actors, categories) = (flat("act", 16), flat("who", 8), flat("cat", 16));
+        let rules = (0..rules)
+            .map(|_| {
+                let actor = rng.below(9);
+                let (from, until) = match rng.below(6) {
+                    0 => (Some(dense_date(&mut rng)), None),
+                    1 => (None, Some(dense_date(&mut rng))),
+                    2 => {
+                        let a = dense_date(&mut rng);
+                        (Some(a), Some(a + chrono::Days::new(rng.below(1500) as u64)))
+                    }
+                    _ => (None, None),
+                };
+                let where_ = if rng.chance(70) {
+                    vec![Atom::CountryIs(rng.pick(&DENSE_COUNTRIES).to_string())]
+                } else {
+                    Vec::new()
+                };
+                Rule {
+                    allow: rng.chance(70),
+                    actions: Some(vec![rng.below(16)]),
+                    actors: (actor < 8).then(|| vec![actor]),
+                    categories: Some(vec![rng.below(16)]),
+                    from,
+                    until,
+                    where_,
+                    unless: Vec::new(),
+                }
+            })
+            .collect();
+        Spec {
+            actions,
+            actors,
+            categories,
+            rules,
+            shape: Shape::Dense,
         }
     }
 
@@ -283,12 +387,16 @@ impl Spec {
                 let action = pick(0, rule.map(|r| &r.actions));
                 let actor = pick(1, rule.map(|r| &r.actors));
                 let category = pick(2, rule.map(|r| &r.categories));
+                let (date, country) = match self.shape {
+                    Shape::Broad => (date(&mut rng), rng.pick(&COUNTRIES)),
+                    Shape::Dense => (dense_date(&mut rng), rng.pick(&DENSE_COUNTRIES)),
+                };
                 Query {
                     action,
                     actor,
                     category,
-                    date: date(&mut rng),
-                    country: rng.pick(&COUNTRIES).to_string(),
+                    date,
+                    country: country.to_string(),
                     amount: rng.below(100_000) as i64,
                     verified: rng.chance(50),
                 }

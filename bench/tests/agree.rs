@@ -45,7 +45,7 @@ fn cedar_agrees(spec: &Spec) {
 /// Both layouts of the rules as data.
 fn rego_agrees(spec: &Spec) {
     let (queries, expected) = reference(spec);
-    for layout in [Layout::ByActionAndActor, Layout::ByAction] {
+    for layout in [Layout::ByActionAndActor, Layout::ByAction, Layout::ByCell] {
         let mut rego = Rego::load(spec, layout);
         let got: Vec<bool> = queries.iter().map(|q| rego.decide(q)).collect();
         check(&format!("rego {layout:?}"), &expected, &got, &queries);
@@ -124,6 +124,13 @@ fn exceptions_of_several_atoms_hold_only_together() {
 #[test]
 fn atoms_on_one_attribute_hold_together() {
     let spec = with_atoms_on_one_attribute();
+    cedar_agrees(&spec);
+    rego_agrees(&spec);
+}
+
+#[test]
+fn dense_sets_agree() {
+    let spec = Spec::dense(3000, 7);
     cedar_agrees(&spec);
     rego_agrees(&spec);
 }

@@ -12,7 +12,7 @@
 #[path = "../../tests/generate/mod.rs"]
 mod generate;
 
-use edict::index::Index;
+use edict::index::{Index, Limits};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -25,7 +25,7 @@ fuzz_target!(|data: &[u8]| {
     let formatted = edict::format::format_text(&g.text).expect("a valid set formats");
     let again = edict::PolicySet::from_text("random.policy", &formatted)
         .unwrap_or_else(|_| panic!("the formatted set does not check:\n{formatted}"));
-    let small = Index::build_with(set.policy(), 2, 4);
+    let small = Index::build_with(set.policy(), Limits::SMALL);
     for _ in 0..8 {
         let parts = generate::query(&mut rng, &g);
         let text = parts.text();

@@ -123,6 +123,18 @@ pub fn bare(name: &str) -> &str {
 impl Kind {
     pub fn new(rng: &mut Rng, keyword: &str, prefix: &str, decl: &mut String, wide: bool) -> Kind {
         let count = 2 + rng.below(if wide { 15 } else { 7 });
+        Kind::sized(rng, keyword, prefix, decl, count, wide)
+    }
+
+    /// A kind of `count` names.
+    pub fn sized(
+        rng: &mut Rng,
+        keyword: &str,
+        prefix: &str,
+        decl: &mut String,
+        count: usize,
+        wide: bool,
+    ) -> Kind {
         let linked = if wide { 50 } else { 30 };
         let mut names: Vec<String> = (0..count).map(|i| format!("{prefix}{i}")).collect();
         // a name that is a keyword, written in backticks
@@ -295,17 +307,67 @@ pub fn window(rng: &mut Rng) -> String {
     }
 }
 
+/// A condition that can hold only for some values of one attribute (and
+/// sometimes more besides): what the index files crowded cells by.
+pub fn keyed_condition(rng: &mut Rng) -> String {
+    let key = match rng.below(7) {
+        0 | 1 => format!("country == {}", rng.pick(COUNTRIES)),
+        2 => format!("{} == country", rng.pick(COUNTRIES)),
+        3 => format!(
+            "country in [{}, {}]",
+            rng.pick(COUNTRIES),
+            rng.pick(COUNTRIES)
+        ),
+        4 => "country in places".to_string(),
+        5 => format!(
+            "(country == {} or country in [{}])",
+            rng.pick(COUNTRIES),
+            rng.pick(COUNTRIES)
+        ),
+        _ => format!("seats == {}", rng.pick(SEATS)),
+    };
+    match rng.below(4) {
+        0 => format!("{key} and {}", expr(rng, 1)),
+        1 => format!("{} and {key}", atom(rng)),
+        _ => key,
+    }
+}
+
 pub struct Generated {
     pub text: String,
     pub kinds: [Kind; 3],
 }
 
+/// How a random set is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// A few names of each kind and up to a dozen rules.
+    Plain,
+    /// More names, linked more often, and long scopes.
+    Wide,
+    /// One to three names of each kind and dozens of rules, most keyed on
+    /// an attribute: crowded cells.
+    Dense,
+}
+
 pub fn policy(rng: &mut Rng, wide: bool) -> Generated {
+    policy_shaped(rng, if wide { Shape::Wide } else { Shape::Plain })
+}
+
+pub fn policy_shaped(rng: &mut Rng, shape: Shape) -> Generated {
     let mut text = String::new();
+    let wide = shape == Shape::Wide;
+    let mut kind = |rng: &mut Rng, keyword: &str, prefix: &str| match shape {
+        Shape::Dense => {
+            let count = 1 + rng.below(3);
+            Kind::sized(rng, keyword, prefix, &mut text, count, false)
+        }
+        _ => Kind::new(rng, keyword, prefix, &mut text, wide),
+    };
     let kinds = [
-        Kind::new(rng, "action", "act", &mut text, wide),
-        Kind::new(rng, "actor", "who", &mut text, wide),
-        Kind::new(rng, "category", "cat", &mut text, wide),
+        kind(rng, "action", "act"),
+        kind(rng, "actor", "who"),
+        kind(rng, "category", "cat"),
     ];
     text.push_str(
         "attribute country: text\nattribute seats: number\nattribute vip: bool\nattribute signed: date\nattribute source: ip\n",
@@ -321,7 +383,11 @@ pub fn policy(rng: &mut Rng, wide: bool) -> Generated {
     }
     // the named denies so far, for exemptions to name
     let mut denies: Vec<String> = Vec::new();
-    for i in 0..1 + rng.below(12) {
+    let rules = match shape {
+        Shape::Dense => 16 + rng.below(80),
+        _ => 1 + rng.below(12),
+    };
+    for i in 0..rules {
         let exemption = !denies.is_empty() && rng.chance(25);
         let named = rng.chance(if exemption { 20 } else { 40 });
         if named {
@@ -355,11 +421,18 @@ pub fn policy(rng: &mut Rng, wide: bool) -> Generated {
         if rng.chance(70) {
             text.push_str(&format!(" to category {}", kinds[2].scope(rng, wide)));
         }
-        let time = window(rng);
+        let mut time = window(rng);
+        // `after D before D'` is empty for adjacent days, an error: rare in
+        // a dozen rules, common in a dense set's dozens
+        while shape == Shape::Dense && time.starts_with("after 20") && time.contains(" before ") {
+            time = window(rng);
+        }
         if !time.is_empty() {
             text.push_str(&format!("\n  {time}"));
         }
-        if rng.chance(40) {
+        if shape == Shape::Dense && rng.chance(75) {
+            text.push_str(&format!(" where {}", keyed_condition(rng)));
+        } else if rng.chance(40) {
             text.push_str(&format!(" where {}", expr(rng, 3)));
         }
         if rng.chance(25) {

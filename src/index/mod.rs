@@ -32,6 +32,10 @@
 //! - entries are sixteen bytes: the category key, the rule, a flag for
 //!   conditions, the window as day numbers;
 //! - conditions are compiled into one shared array ([`Conditions`]);
+//! - where many entries of a pair share a category key and most test one
+//!   attribute against literals (`where country == "RU"`), those are filed
+//!   once more by the values they admit ([`keys`]), and the run holds one
+//!   entry that leads to them: a query looks at its own value's;
 //! - a query is looked up in stages (pairs, slots, runs), so that the cache
 //!   misses of one stage overlap;
 //! - a rule whose scopes would be filed under more than [`MAX_KEYS`] keys is
@@ -44,9 +48,13 @@ use std::cell::RefCell;
 use chrono::Datelike;
 
 use crate::condition::Conditions;
-use crate::eval::{self, Decision, Truth};
+use crate::eval::{self, Decision, RuleKind, Truth};
 use crate::model::{NameId, Names, Policy, Query, Rule};
 use crate::syntax::ast::Kind;
+
+mod keys;
+
+use keys::{Keyed, GROUP};
 
 /// The key that stands for `any`.
 const ANY: NameId = NameId::MAX;
@@ -61,6 +69,39 @@ pub const MAX_KEYS: usize = 1024;
 /// The most ancestor links kept for one kind; a deeper hierarchy is walked
 /// for each query instead.
 pub const MAX_CLOSURE: usize = 1 << 24;
+
+/// The limits that choose among the index's paths. [`Limits::SMALL`] makes
+/// small sets take the paths large ones take, for the tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// A rule filed under more keys is checked on its own for every query.
+    pub max_keys: usize,
+    /// A kind with more ancestor links is walked for every query.
+    pub max_closure: usize,
+    /// A cell of at least this many entries, of which at least
+    /// `keyed_entries` test one attribute against literals, is filed by
+    /// that attribute's values too ([`keys`]).
+    pub keyed_cell: usize,
+    pub keyed_entries: usize,
+}
+
+impl Limits {
+    /// What [`Index::build`] uses.
+    pub const DEFAULT: Limits = Limits {
+        max_keys: MAX_KEYS,
+        max_closure: MAX_CLOSURE,
+        keyed_cell: keys::KEYED_CELL,
+        keyed_entries: keys::KEYED_ENTRIES,
+    };
+
+    /// Every path taken as soon as it can be.
+    pub const SMALL: Limits = Limits {
+        max_keys: 2,
+        max_closure: 4,
+        keyed_cell: 2,
+        keyed_entries: 1,
+    };
+}
 
 /// A rule as the index keeps it under one (action, actor) pair: enough to
 /// settle most queries on the spot, in sixteen bytes.
@@ -176,19 +217,26 @@ pub struct Index {
     wide: Vec<Entry>,
     /// Every rule's conditions, compiled.
     conditions: Conditions,
+    /// The entries of crowded cells, filed by attribute value as well.
+    keyed: Keyed,
+    /// Each rule's effect and whether it is an exemption, by rule: what
+    /// combining reads of the rules that apply, without a look at each.
+    kinds: Vec<RuleKind>,
 }
 
 impl Index {
     /// Compiles a checked policy.
     pub fn build(policy: &Policy) -> Index {
-        Index::build_with(policy, MAX_KEYS, MAX_CLOSURE)
+        Index::build_with(policy, Limits::DEFAULT)
     }
 
-    /// [`Index::build`] with other limits: a rule filed under more than
-    /// `max_keys` keys is checked on its own for every query, and a kind with
-    /// more than `max_closure` ancestor links is walked for every query.
-    /// Small limits make the tests take those paths.
-    pub fn build_with(policy: &Policy, max_keys: usize, max_closure: usize) -> Index {
+    /// [`Index::build`] with other limits.
+    pub fn build_with(policy: &Policy, limits: Limits) -> Index {
+        let Limits {
+            max_keys,
+            max_closure,
+            ..
+        } = limits;
         let vocab = &policy.vocabulary;
         let closures = Kind::ALL.map(|k| Closure::build(vocab.names(k), max_closure));
         let action_keys = vocab.names(Kind::Action).names.len() + 1;
@@ -278,6 +326,8 @@ impl Index {
             entries: Vec::with_capacity(in_runs),
             wide,
             conditions: Conditions::build(&policy.rules),
+            keyed: Keyed::new(limits.keyed_cell, limits.keyed_entries),
+            kinds: policy.rules.iter().map(RuleKind::of).collect(),
         };
         for (slot_of_a, window) in starts.windows(2).enumerate() {
             // one action key's run: its actor keys, their category keys
@@ -312,8 +362,11 @@ impl Index {
                     },
                     _ => {
                         let first = index.entries.len() as u32;
-                        index.entries.extend(pair.iter().map(entry));
-                        Slot::run(b, first, pair.len() as u32)
+                        for cell in pair.chunk_by(|x, y| x[1] == y[1]) {
+                            let cell = cell.iter().map(entry).collect();
+                            index.keyed.file(policy, cell, &mut index.entries);
+                        }
+                        Slot::run(b, first, index.entries.len() as u32 - first)
                     }
                 };
                 let table = &mut index.slots[start..];
@@ -327,7 +380,6 @@ impl Index {
                 }
             }
         }
-        debug_assert_eq!(index.entries.len(), in_runs, "counted before");
         index
     }
 
@@ -346,7 +398,8 @@ impl Index {
     }
 
     /// Adds the entry's rule if its window holds the day and its conditions
-    /// are not false, with its truth given the category's.
+    /// are not false, with its truth given the category's; for a keyed
+    /// group's entry, the group's entries the query's value leads to.
     fn visit(
         &self,
         policy: &Policy,
@@ -354,11 +407,24 @@ impl Index {
         day: i32,
         e: &Entry,
         category: Truth,
-        (exact, hits): (&Exact, &mut Vec<(u32, Truth)>),
+        sink: &mut Sink,
     ) {
         if day < e.from || day > e.until {
             return;
         }
+        if e.rule & GROUP != 0 {
+            let (entries, known) = self.keyed.entries(e.rule & !GROUP, query, sink.values);
+            let category = if known {
+                category
+            } else {
+                category.and(Truth::Unknown)
+            };
+            for e in entries {
+                self.visit(policy, query, day, e, category, sink);
+            }
+            return;
+        }
+        let exact = sink.exact;
         let mut truth = if e.rule & CONDITIONAL != 0 {
             category.and(self.conditions.truth(&policy.rules, e.index(), query))
         } else {
@@ -375,7 +441,7 @@ impl Index {
             }
         }
         if truth != Truth::False {
-            hits.push((e.index() as u32, truth));
+            sink.hits.push((e.index() as u32, truth));
         }
     }
 
@@ -410,6 +476,11 @@ impl Index {
         self.conditions.compiled()
     }
 
+    /// The number of cells whose entries are filed by attribute value too.
+    pub fn keyed_cells(&self) -> usize {
+        self.keyed.groups()
+    }
+
     /// The number of rules kept aside because their scopes are too wide to
     /// file; each is checked for every query.
     pub fn wide_rules(&self) -> usize {
@@ -425,7 +496,7 @@ impl Index {
             scratch.hits.sort_unstable_by_key(|&(rule, _)| rule);
             scratch.hits.dedup_by_key(|&mut (rule, _)| rule);
             let hits = scratch.hits.iter().map(|&(rule, t)| (rule as usize, t));
-            eval::combine(policy, query, hits)
+            eval::combine_by(policy, query, hits, |rule| self.kinds[rule])
         })
     }
 
@@ -450,6 +521,7 @@ impl Index {
         }
         let day = query.date.num_days_from_ce();
         let action_keys = self.actions.len();
+        s.values.clear();
         // In stages, each over a short list: the memory each item needs is
         // known before any of it is waited for, so the cache misses of a
         // large set overlap instead of following one another.
@@ -489,7 +561,7 @@ impl Index {
                 None => {
                     let e = &slot.entry;
                     if let Some(truth) = category_truth(e.category, category, &s.categories) {
-                        self.visit(policy, query, day, e, truth, (&s.exact, &mut s.hits));
+                        self.visit(policy, query, day, e, truth, &mut sink!(s));
                     }
                 }
             }
@@ -501,7 +573,7 @@ impl Index {
                 None => {
                     for e in run {
                         if let Some(truth) = category_truth(e.category, None, &[]) {
-                            self.visit(policy, query, day, e, truth, (&s.exact, &mut s.hits));
+                            self.visit(policy, query, day, e, truth, &mut sink!(s));
                         }
                     }
                 }
@@ -511,7 +583,7 @@ impl Index {
                     for &key in &s.categories {
                         let from = run.partition_point(|e| e.category < key);
                         for e in run[from..].iter().take_while(|e| e.category == key) {
-                            self.visit(policy, query, day, e, Truth::True, (&s.exact, &mut s.hits));
+                            self.visit(policy, query, day, e, Truth::True, &mut sink!(s));
                         }
                     }
                 }
@@ -523,14 +595,7 @@ impl Index {
                         match keys.peek() {
                             None => break,
                             Some(&&k) if k == e.category => {
-                                self.visit(
-                                    policy,
-                                    query,
-                                    day,
-                                    e,
-                                    Truth::True,
-                                    (&s.exact, &mut s.hits),
-                                );
+                                self.visit(policy, query, day, e, Truth::True, &mut sink!(s));
                             }
                             Some(_) => {}
                         }
@@ -554,7 +619,7 @@ impl Index {
                 Some(_) if within(&rule.categories, &s.categories) => Truth::True,
                 Some(_) => continue,
             };
-            self.visit(policy, query, day, entry, truth, (&s.exact, &mut s.hits));
+            self.visit(policy, query, day, entry, truth, &mut sink!(s));
         }
     }
 }
@@ -747,6 +812,26 @@ fn slot_of(key: NameId, bits: u32) -> usize {
     (key.wrapping_mul(0x9E37_79B9) >> (32 - bits)) as usize
 }
 
+/// Where [`Index::visit`] puts what it finds, borrowed from the scratch.
+struct Sink<'a> {
+    exact: &'a Exact,
+    hits: &'a mut Vec<(u32, Truth)>,
+    /// The query's value ids, by attribute ([`Keyed::entries`]).
+    values: &'a mut Vec<(u32, u32)>,
+}
+
+/// A [`Sink`] of the scratch's fields, borrowing no others.
+macro_rules! sink {
+    ($s:expr) => {
+        Sink {
+            exact: &$s.exact,
+            hits: &mut $s.hits,
+            values: &mut $s.values,
+        }
+    };
+}
+use sink;
+
 /// Buffers reused from query to query on each thread.
 #[derive(Default)]
 struct Scratch {
@@ -761,6 +846,8 @@ struct Scratch {
     /// Runs in `entries`.
     runs: Vec<(u32, u32)>,
     hits: Vec<(u32, Truth)>,
+    /// The query's value ids of keyed attributes.
+    values: Vec<(u32, u32)>,
     /// For a query under conditional memberships, the truths of its names
     /// being at or under each name of their kinds.
     exact: Exact,
