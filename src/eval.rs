@@ -199,8 +199,10 @@ pub fn combine_by(
     hits: impl IntoIterator<Item = (usize, Truth)>,
     kind: impl Fn(usize) -> RuleKind,
 ) -> Decision {
-    let mut allows = Vec::new();
-    let mut denies = Vec::new();
+    let hits = hits.into_iter();
+    // one allocation each, not one for each doubling
+    let mut allows = Vec::with_capacity(hits.size_hint().0);
+    let mut denies = Vec::with_capacity(hits.size_hint().0);
     let mut exemptions = Vec::new();
     let mut unknowns = Vec::new();
     for (index, truth) in hits {

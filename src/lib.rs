@@ -87,6 +87,7 @@ impl Loaded {
                 index: Arc::new(index::Index::build(&self.policy)),
                 policy: self.policy,
                 today: today(),
+                number: SETS_BUILT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             })
         }
     }
@@ -310,7 +311,13 @@ pub struct PolicySet {
     policy: Policy,
     index: Arc<index::Index>,
     today: NaiveDate,
+    /// A number no other set built in this process has, for what is kept
+    /// of it aside ([`PolicySet::write_decision_json`]).
+    number: u64,
 }
+
+/// The number of the next set built.
+static SETS_BUILT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 impl PolicySet {
     /// Builds a set from one text; the error holds every diagnostic.
@@ -330,6 +337,13 @@ impl PolicySet {
     }
 
     /// Sets the date used for queries that give none (default: today, UTC).
+    /// Appends a decision of this set as JSON, as
+    /// [`render::write_decision_json`] writes it; each deciding rule's part
+    /// is written once a thread and copied from then on.
+    pub fn write_decision_json(&self, decision: &Decision, out: &mut Vec<u8>) {
+        render::write_decision_json_cached(self.number, &self.policy, decision, out);
+    }
+
     pub fn with_today(mut self, today: NaiveDate) -> PolicySet {
         self.today = today;
         self

@@ -92,9 +92,16 @@ fn compare(seed: u64, sets: usize, queries: usize, shape: Shape) {
             let mut fast = Vec::new();
             edict::render::write_decision_json(set.policy(), &reference, &mut fast);
             assert_eq!(
-                String::from_utf8(fast).unwrap(),
+                String::from_utf8(fast.clone()).unwrap(),
                 edict::render::decision_json(set.policy(), &reference).to_string()
             );
+            // and so does the set's own writer, which keeps each rule's
+            // part once written (written twice: the second from what it kept)
+            for _ in 0..2 {
+                let mut kept = Vec::new();
+                set.write_decision_json(&reference, &mut kept);
+                assert_eq!(kept, fast, "the set's writer differs");
+            }
             seen.decision(&set, &q, &reference);
             decided += 1;
             unknown += usize::from(!reference.unknowns.is_empty());

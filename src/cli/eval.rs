@@ -200,7 +200,7 @@ fn answer_line(
             if explain {
                 let _ = writeln!(out, "{}", answer_json(set, query, decision, true));
             } else {
-                render::write_decision_json(set.policy(), decision, out);
+                set.write_decision_json(decision, out);
                 out.push(b'\n');
             }
         }

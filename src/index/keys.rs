@@ -48,13 +48,23 @@ const UNNAMED: u32 = u32::MAX;
 #[derive(Debug)]
 struct Group {
     attribute: u32,
-    /// By value id, ascending: where that value's entries are in
-    /// [`Keyed::entries`], as (value id, start, length).
-    buckets: Box<[(u32, u32, u32)]>,
+    /// Where the group's buckets are in [`Keyed::buckets`], and how many.
+    buckets: (u32, u32),
+    /// Whether the buckets are a table by value id (every id the attribute
+    /// had when the group was filed, an empty bucket for most), found in
+    /// one look; else only the group's values, by id, searched.
+    direct: bool,
     /// Every entry of the group, for a query without the attribute (an
     /// entry keyed on several values is there once for each).
     all: (u32, u32),
 }
+
+/// One value's entries in [`Keyed::entries`]: (value id, start, length).
+type Bucket = (u32, u32, u32);
+
+/// A group's buckets are a table by value id when it would hold at most
+/// this many empty buckets for each full one.
+const SPARSE: usize = 4;
 
 /// The keyed entries of every cell, and the values they are keyed on.
 #[derive(Debug)]
@@ -65,6 +75,7 @@ pub struct Keyed {
     /// By attribute: each value some keyed rule names, and its id.
     dictionary: Vec<HashMap<Value, u32>>,
     groups: Vec<Group>,
+    buckets: Vec<Bucket>,
     entries: Vec<Entry>,
 }
 
@@ -75,6 +86,7 @@ impl Keyed {
             least_keyed,
             dictionary: Vec::new(),
             groups: Vec::new(),
+            buckets: Vec::new(),
             entries: Vec::new(),
         }
     }
@@ -120,15 +132,25 @@ impl Keyed {
             (from, until) = (from.min(e.from), until.max(e.until));
         }
         let start = self.entries.len() as u32;
-        let mut placed = Vec::with_capacity(buckets.len());
+        let first = self.buckets.len();
+        let ids = self.dictionary[attribute].len();
+        let direct = ids <= SPARSE * buckets.len().max(1) + 8;
+        if direct {
+            self.buckets.resize(first + ids, (UNNAMED, 0, 0));
+        }
         for (id, entries) in buckets {
-            placed.push((id, self.entries.len() as u32, entries.len() as u32));
+            let bucket = (id, self.entries.len() as u32, entries.len() as u32);
+            match direct {
+                true => self.buckets[first + id as usize] = bucket,
+                false => self.buckets.push(bucket),
+            }
             self.entries.extend(entries);
         }
         let number = self.groups.len() as u32;
         self.groups.push(Group {
             attribute: attribute as u32,
-            buckets: placed.into_boxed_slice(),
+            buckets: (first as u32, (self.buckets.len() - first) as u32),
+            direct,
             all: (start, self.entries.len() as u32 - start),
         });
         out.push(Entry {
@@ -176,9 +198,19 @@ impl Keyed {
                 id
             }
         };
-        match group.buckets.binary_search_by_key(&id, |b| b.0) {
-            Ok(i) => (range((group.buckets[i].1, group.buckets[i].2)), true),
-            Err(_) => (&[], true),
+        let (first, len) = group.buckets;
+        let buckets = &self.buckets[first as usize..(first + len) as usize];
+        let bucket = match group.direct {
+            // an id given after the group was filed is past its table
+            true => buckets.get(id as usize),
+            false => buckets
+                .binary_search_by_key(&id, |b| b.0)
+                .ok()
+                .map(|i| &buckets[i]),
+        };
+        match bucket {
+            Some(&(_, start, len)) => (range((start, len)), true),
+            None => (&[], true),
         }
     }
 

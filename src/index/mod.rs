@@ -83,6 +83,10 @@ pub struct Limits {
     /// that attribute's values too ([`keys`]).
     pub keyed_cell: usize,
     pub keyed_entries: usize,
+    /// A pair's run of at least `directory_run` entries under at least
+    /// `directory_keys` category keys gets a directory of its keys.
+    pub directory_run: usize,
+    pub directory_keys: usize,
 }
 
 impl Limits {
@@ -92,6 +96,8 @@ impl Limits {
         max_closure: MAX_CLOSURE,
         keyed_cell: keys::KEYED_CELL,
         keyed_entries: keys::KEYED_ENTRIES,
+        directory_run: DIRECTORY_RUN,
+        directory_keys: DIRECTORY_KEYS,
     };
 
     /// Every path taken as soon as it can be.
@@ -100,6 +106,8 @@ impl Limits {
         max_closure: 4,
         keyed_cell: 2,
         keyed_entries: 1,
+        directory_run: 2,
+        directory_keys: 1,
     };
 }
 
@@ -144,23 +152,44 @@ impl Slot {
         },
     };
 
-    fn run(actor: NameId, first: u32, len: u32) -> Slot {
+    /// A pair of many entries, and where its run's directory is in
+    /// [`Index::directories`], plus one (zero for none).
+    fn run(actor: NameId, first: u32, len: u32, directory: u32) -> Slot {
         Slot {
             actor,
             entry: Entry {
                 category: RUN,
                 rule: first,
                 from: len as i32,
-                until: 0,
+                until: directory as i32,
             },
         }
     }
 
-    /// The pair's entries, when it has more than one.
-    fn entries(&self) -> Option<(u32, u32)> {
-        (self.entry.category == RUN).then_some((self.entry.rule, self.entry.from as u32))
+    /// The pair's entries, when it has more than one: their start, their
+    /// number and their directory (as [`Slot::run`] keeps it).
+    fn entries(&self) -> Option<Run> {
+        (self.entry.category == RUN).then_some(Run {
+            start: self.entry.rule,
+            len: self.entry.from as u32,
+            directory: self.entry.until as u32,
+        })
     }
 }
+
+/// A pair's run of entries, as a query's lookup keeps it.
+#[derive(Debug, Clone, Copy)]
+struct Run {
+    start: u32,
+    len: u32,
+    directory: u32,
+}
+
+/// A run of at least this many entries, under at least [`DIRECTORY_KEYS`]
+/// category keys, has a directory of its keys: one cache line to search
+/// rather than the run.
+const DIRECTORY_RUN: usize = 24;
+const DIRECTORY_KEYS: usize = 4;
 
 /// The bit of [`Entry::rule`] that says the rule has conditions (a set of
 /// 2^31 rules would need terabytes before it got here).
@@ -219,6 +248,10 @@ pub struct Index {
     conditions: Conditions,
     /// The entries of crowded cells, filed by attribute value as well.
     keyed: Keyed,
+    /// The directories of long runs, one after another: the number of
+    /// category keys `n`, the keys ascending, and `n + 1` offsets into the
+    /// run where each key's entries start (the last, the run's end).
+    directories: Vec<u32>,
     /// Each rule's effect and whether it is an exemption, by rule: what
     /// combining reads of the rules that apply, without a look at each.
     kinds: Vec<RuleKind>,
@@ -327,6 +360,7 @@ impl Index {
             wide,
             conditions: Conditions::build(&policy.rules),
             keyed: Keyed::new(limits.keyed_cell, limits.keyed_entries),
+            directories: Vec::new(),
             kinds: policy.rules.iter().map(RuleKind::of).collect(),
         };
         for (slot_of_a, window) in starts.windows(2).enumerate() {
@@ -366,7 +400,9 @@ impl Index {
                             let cell = cell.iter().map(entry).collect();
                             index.keyed.file(policy, cell, &mut index.entries);
                         }
-                        Slot::run(b, first, index.entries.len() as u32 - first)
+                        let run = &index.entries[first as usize..];
+                        let directory = directory(run, limits, &mut index.directories);
+                        Slot::run(b, first, run.len() as u32, directory)
                     }
                 };
                 let table = &mut index.slots[start..];
@@ -567,13 +603,34 @@ impl Index {
             }
         }
         // 3. the runs' entries under the query's category keys
-        for &(start, len) in &s.runs {
+        for &Run {
+            start,
+            len,
+            directory,
+        } in &s.runs
+        {
             let run = &self.entries[start as usize..(start + len) as usize];
             match category {
                 None => {
                     for e in run {
                         if let Some(truth) = category_truth(e.category, None, &[]) {
                             self.visit(policy, query, day, e, truth, &mut sink!(s));
+                        }
+                    }
+                }
+                // a long run with a directory: each of the query's keys
+                // looked up in it
+                Some(_) if directory != 0 => {
+                    let at = directory as usize - 1;
+                    let n = self.directories[at] as usize;
+                    let keys = &self.directories[at + 1..at + 1 + n];
+                    let offsets = &self.directories[at + 1 + n..at + 2 + 2 * n];
+                    for key in &s.categories {
+                        let Ok(i) = keys.binary_search(key) else {
+                            continue;
+                        };
+                        for e in &run[offsets[i] as usize..offsets[i + 1] as usize] {
+                            self.visit(policy, query, day, e, Truth::True, &mut sink!(s));
                         }
                     }
                 }
@@ -622,6 +679,31 @@ impl Index {
             self.visit(policy, query, day, entry, truth, &mut sink!(s));
         }
     }
+}
+
+/// Appends a run's directory to `out` if the run is long enough to want one,
+/// and says where it is, plus one (zero for none).
+fn directory(run: &[Entry], limits: Limits, out: &mut Vec<u32>) -> u32 {
+    let keys = 1 + run
+        .windows(2)
+        .filter(|w| w[0].category != w[1].category)
+        .count();
+    if run.len() < limits.directory_run || keys < limits.directory_keys {
+        return 0;
+    }
+    let at = out.len();
+    out.push(keys as u32);
+    out.extend(
+        run.chunk_by(|x, y| x.category == y.category)
+            .map(|c| c[0].category),
+    );
+    let mut offset = 0;
+    for cell in run.chunk_by(|x, y| x.category == y.category) {
+        out.push(offset);
+        offset += cell.len() as u32;
+    }
+    out.push(offset);
+    at as u32 + 1
 }
 
 /// The truth of an entry's category key for a query: with a category, true
@@ -844,7 +926,7 @@ struct Scratch {
     /// filter let through, the rest left over (it only grows).
     pairs: Vec<((u32, u32), NameId)>,
     /// Runs in `entries`.
-    runs: Vec<(u32, u32)>,
+    runs: Vec<Run>,
     hits: Vec<(u32, Truth)>,
     /// The query's value ids of keyed attributes.
     values: Vec<(u32, u32)>,

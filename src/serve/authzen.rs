@@ -246,7 +246,7 @@ fn evaluate(asked: &Asked<'_>, request: &Map<String, Json>) -> Json {
     app.metrics.decision(decision.effect);
     if app.log.is_some() {
         let mut answer = Vec::new();
-        crate::render::write_decision_json(set.policy(), &decision, &mut answer);
+        set.write_decision_json(&decision, &mut answer);
         // the query as decided, with its date: `eval --input` decides it again
         let decided = crate::json::query_json(&checked, &set.policy().vocabulary).to_string();
         asked.log(&app.decision_id(), Sent::Json(&decided), &answer);

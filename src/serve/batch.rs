@@ -257,7 +257,7 @@ fn answer_line(
     let start = out.len();
     let ok = match &answer {
         Ok((_, decision)) => {
-            crate::render::write_decision_json(revision.set.policy(), decision, out);
+            revision.set.write_decision_json(decision, out);
             kept.counts[if decision.effect == crate::Effect::Allow {
                 0
             } else {

@@ -110,7 +110,7 @@ fn answer(asked: &Asked<'_>, text: &str, explain: bool) -> Result<String, ApiErr
             render::explanation_json(set.policy(), &crate::explain::explain(set.policy(), &query));
         answer = json.to_string().into_bytes();
     } else {
-        render::write_decision_json(set.policy(), &decision, &mut answer);
+        set.write_decision_json(&decision, &mut answer);
     }
     if app.log.is_some() {
         // the query as decided, with its date: `eval --input` decides it again
