@@ -28,7 +28,10 @@
 //!   at one word;
 //! - a pair's slot holds its entry when it has one (most do); a pair of
 //!   many leads to its run of entries, sorted by category key and met with
-//!   the query's sorted category keys in one pass;
+//!   the query's sorted category keys in one pass, or, for a long run of
+//!   many keys, through a directory of its keys (one cache line);
+//! - combining reads the effect of each rule that applies from a table of
+//!   two bytes a rule, not from the rule;
 //! - entries are sixteen bytes: the category key, the rule, a flag for
 //!   conditions, the window as day numbers;
 //! - conditions are compiled into one shared array ([`Conditions`]);
