@@ -37,7 +37,7 @@
 //! - conditions are compiled into one shared array ([`Conditions`]);
 //! - where many entries of a pair share a category key and most test one
 //!   attribute against literals (`where country == "RU"`), those are filed
-//!   once more by the values they admit ([`keys`]), and the run holds one
+//!   once more by the values they admit (`keys.rs`), and the run holds one
 //!   entry that leads to them: a query looks at its own value's;
 //! - a query is looked up in stages (pairs, slots, runs), so that the cache
 //!   misses of one stage overlap;
@@ -83,7 +83,7 @@ pub struct Limits {
     pub max_closure: usize,
     /// A cell of at least this many entries, of which at least
     /// `keyed_entries` test one attribute against literals, is filed by
-    /// that attribute's values too ([`keys`]).
+    /// that attribute's values too (`keys.rs`).
     pub keyed_cell: usize,
     pub keyed_entries: usize,
     /// A pair's run of at least `directory_run` entries under at least
