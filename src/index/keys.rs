@@ -240,6 +240,7 @@ fn commonest(keys: &[Vec<(usize, Vec<&Value>)>], least: usize) -> Option<usize> 
     let mut counts: BTreeMap<usize, usize> = BTreeMap::new();
     for entry in keys {
         let mut attributes: Vec<usize> = entry.iter().map(|(a, _)| *a).collect();
+        attributes.sort_unstable();
         attributes.dedup();
         for a in attributes {
             *counts.entry(a).or_default() += 1;
