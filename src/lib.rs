@@ -372,6 +372,29 @@ impl PolicySet {
         })
     }
 
+    /// Parses and checks a query with holes (`?`), which
+    /// [`analysis::who_may`] answers: `sale by ? to category state_owned`.
+    pub fn open_query(&self, text: &str) -> Result<model::OpenQuery, QueryError> {
+        let mut sources = Sources::new();
+        let id = sources.add("query", text);
+        let parsed = match syntax::parse_open_query(id, text) {
+            Ok(q) => q,
+            Err(errors) => {
+                let diagnostics = errors.iter().map(|e| e.to_diagnostic()).collect();
+                return Err(QueryError {
+                    sources,
+                    diagnostics,
+                });
+            }
+        };
+        check::check_open_query(&self.policy.vocabulary, &parsed).map_err(|diagnostics| {
+            QueryError {
+                sources,
+                diagnostics,
+            }
+        })
+    }
+
     /// Starts a query from its parts, for programs:
     /// `set.ask("sale", "partner").category("state_owned").on(date).with("country", "RU").check()`.
     /// Nothing is parsed; names and values are checked as in the other forms.

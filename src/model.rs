@@ -365,6 +365,22 @@ pub struct Query {
     pub strangers: QueryNames,
 }
 
+/// A checked query with holes, for `edict who-may`: each part `None`
+/// where it is a hole (`?`). Names are as written, checked but not looked
+/// up: the analysis walks names either way.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpenQuery {
+    pub action: Option<String>,
+    pub actor: Option<String>,
+    /// `None`: a hole, any category or none; `Some(None)`: the query gives
+    /// no category.
+    pub category: Option<Option<String>>,
+    /// `None`: any date (`on ?`, or no `on` at all).
+    pub date: Option<NaiveDate>,
+    /// The attributes it gives; every other attribute is a hole.
+    pub attributes: Vec<(String, Value)>,
+}
+
 /// A query's names that the set does not know, as written.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct QueryNames {

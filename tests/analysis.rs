@@ -3,8 +3,10 @@
 //! deleting, flipping, moving and adding rules and changing the default or
 //! the combining), `diff`'s regions hold exactly the points of a grid whose
 //! decisions differ, each with the decisions it says; every witness
-//! replays; and `timeline` gives every date and every value of an attribute
-//! the query lacks the decision that deciding it gives.
+//! replays; `timeline` gives every date and every value of an attribute
+//! the query lacks the decision that deciding it gives; and `who-may`'s
+//! regions hold every point its holes may take, each with the decision
+//! deciding it gives.
 //!
 //! The grid: every name of either version and a name neither mentions,
 //! queries with and without a category, the dates at and beside every
@@ -16,6 +18,7 @@ mod generate;
 
 use edict::analysis::cover::Constraint;
 use edict::analysis::diff::{self, Change, Label};
+use edict::analysis::who_may::{self, Part};
 use edict::analysis::{report, timeline, Outcome};
 use edict::syntax::ast::Kind;
 use edict::{Policy, PolicySet, Query};
@@ -302,14 +305,28 @@ fn known(sets: &[&PolicySet], kind: Kind, name: &str) -> bool {
     })
 }
 
+/// What places a region: its names, its first and last dates and its
+/// constraint on attributes.
+type Place<'a> = (
+    &'a [Label; 3],
+    Option<chrono::NaiveDate>,
+    Option<chrono::NaiveDate>,
+    &'a Constraint,
+);
+
+fn change_place(c: &Change) -> Place<'_> {
+    (&c.names, c.from, c.until, &c.constraint)
+}
+
 /// Whether a point lies in a region: its names, dates and attributes.
-fn inside(sets: &[&PolicySet], change: &Change, condition: Option<&PolicySet>, p: &Point) -> bool {
+fn inside(sets: &[&PolicySet], place: Place<'_>, condition: Option<&PolicySet>, p: &Point) -> bool {
+    let (labels, from, until, constraint) = place;
     let names = [Some(&p.action), Some(&p.actor), p.category.as_ref()];
     for (k, kind) in [Kind::Action, Kind::Actor, Kind::Category]
         .into_iter()
         .enumerate()
     {
-        let fits = match (&change.names[k], names[k]) {
+        let fits = match (&labels[k], names[k]) {
             (Label::NoCategory | Label::AnyOrNone, None) => true,
             (Label::AnyOrNone, Some(_)) => true,
             (_, None) | (Label::NoCategory, _) => false,
@@ -323,10 +340,10 @@ fn inside(sets: &[&PolicySet], change: &Change, condition: Option<&PolicySet>, p
         }
     }
     let date = chrono::NaiveDate::parse_from_str(&p.date, "%Y-%m-%d").expect("a date");
-    if change.from.is_some_and(|f| date < f) || change.until.is_some_and(|u| date > u) {
+    if from.is_some_and(|f| date < f) || until.is_some_and(|u| date > u) {
         return false;
     }
-    fits(&change.constraint, condition, p)
+    fits(constraint, condition, p)
 }
 
 /// Whether a point's attributes meet a region's constraint.
@@ -424,7 +441,7 @@ fn diff_regions_are_exactly_the_points_that_differ() {
                 .changes
                 .iter()
                 .zip(&conditions)
-                .filter(|(c, cond)| inside(&sets, c, cond.as_ref(), &p))
+                .filter(|(c, cond)| inside(&sets, change_place(c), cond.as_ref(), &p))
                 .map(|(c, _)| c)
                 .collect();
             for c in &holding {
@@ -546,5 +563,145 @@ fn timeline_gives_every_date_and_value_its_decision() {
     assert!(
         sets_built > 300 && otherwise > 300,
         "too few timelines exercised"
+    );
+}
+
+/// A question with holes about a grid point: each of its names, its date
+/// and its attributes kept or made a hole; the point's own parts kept are
+/// what every point asked about must share.
+fn open_question(rng: &mut Rng, base: &Point) -> (String, Point, [bool; 3], bool) {
+    let holes = [rng.chance(55), rng.chance(55), rng.chance(35)];
+    let mut kept = base.clone();
+    kept.with.retain(|_| rng.chance(40));
+    let dated = rng.chance(50);
+    let slot = |hole: bool, name: &str| {
+        if hole {
+            "?".to_string()
+        } else {
+            name.to_string()
+        }
+    };
+    let mut q = format!(
+        "{} by {}",
+        slot(holes[0], &base.action),
+        slot(holes[1], &base.actor)
+    );
+    if holes[2] {
+        q.push_str(" to category ?");
+    } else if let Some(c) = &base.category {
+        q.push_str(&format!(" to category {c}"));
+    }
+    if dated {
+        q.push_str(&format!(" on {}", base.date));
+    } else if rng.chance(50) {
+        q.push_str(" on ?");
+    }
+    let with: Vec<String> = kept
+        .with
+        .iter()
+        .map(|(n, v)| format!("{n} = {v}"))
+        .collect();
+    if !with.is_empty() {
+        q.push_str(&format!(" with {}", with.join(", ")));
+    }
+    (q, kept, holes, dated)
+}
+
+fn part_place(p: &Part) -> Place<'_> {
+    (&p.names, p.from, p.until, &p.constraint)
+}
+
+#[test]
+fn who_may_gives_every_point_of_its_holes_its_decision() {
+    let mut rng = Rng::new(0x3a7);
+    let (mut sets_built, mut checked, mut general, mut conditioned) = (0, 0, 0, 0);
+    for _ in 0..runs(450) {
+        let g = policy(&mut rng, false);
+        let Ok(set) = PolicySet::from_text("random.policy", &g.text) else {
+            continue;
+        };
+        sets_built += 1;
+        let sets = [&set];
+        let names = [Kind::Action, Kind::Actor, Kind::Category].map(|k| grid_names(&sets, k));
+        let dates = grid_dates(&[set.policy()]);
+        let base = random_point(&mut rng, &names, &dates);
+        let (question, kept, holes, dated) = open_question(&mut rng, &base);
+        let open = set.open_query(&question).expect("a grid question checks");
+        let answer = who_may::who_may(&set, &open).expect("small sets are analysed");
+        let exact = answer.sampled.is_empty();
+        let parts: Vec<&Part> = answer.allow.iter().chain(&answer.deny).collect();
+        for p in &parts {
+            let w = report::witness_text(&p.witness);
+            let decided = decide(&set, &w).expect("the witness checks");
+            assert_eq!(
+                decided, p.outcome,
+                "witness `{w}` of `{question}`\n{}",
+                g.text
+            );
+            general += p
+                .names
+                .iter()
+                .filter(|l| matches!(l, Label::Any | Label::AnyOrNone))
+                .count();
+            conditioned += usize::from(p.constraint.condition.is_some());
+        }
+        let conditions: Vec<Option<PolicySet>> = parts
+            .iter()
+            .map(|p| p.constraint.condition.as_deref().map(condition_set))
+            .collect();
+        for _ in 0..60 {
+            // a point the question asks about: its holes filled at random
+            let mut p = random_point(&mut rng, &names, &dates);
+            if !holes[0] {
+                p.action = kept.action.clone();
+            }
+            if !holes[1] {
+                p.actor = kept.actor.clone();
+            }
+            if !holes[2] {
+                p.category = kept.category.clone();
+            }
+            if dated {
+                p.date = kept.date.clone();
+            }
+            p.with
+                .retain(|(n, _)| !kept.with.iter().any(|(k, _)| k == n));
+            p.with.extend(kept.with.iter().cloned());
+            let Some(decided) = decide(&set, &p.text()) else {
+                continue;
+            };
+            let holding: Vec<&Part> = parts
+                .iter()
+                .zip(&conditions)
+                .filter(|(part, cond)| inside(&sets, part_place(part), cond.as_ref(), &p))
+                .map(|(part, _)| *part)
+                .collect();
+            // regions may overlap (a name under two general names), never
+            // with different decisions
+            if exact {
+                assert!(
+                    !holding.is_empty(),
+                    "`{}` asked by `{question}` lies in no region\n{}\n{}",
+                    p.text(),
+                    g.text,
+                    report::who_may_human(set.policy(), &answer)
+                );
+                for part in &holding {
+                    assert_eq!(
+                        decided,
+                        part.outcome,
+                        "`{}` asked by `{question}` in {part:?}\n{}",
+                        p.text(),
+                        g.text
+                    );
+                }
+            }
+            checked += 1;
+        }
+    }
+    eprintln!("{sets_built} sets, {checked} points, {general} general names, {conditioned} with conditions");
+    assert!(
+        sets_built > 300 && checked > 10_000 && general > 300 && conditioned > 200,
+        "too few questions exercised"
     );
 }

@@ -130,7 +130,8 @@ pub struct Decided {
 /// Decides a cell: for each set, its resolution and its relevant rules;
 /// `given` are attributes every query of the cell gives (a timeline's).
 /// With a `focus` (a diff's), an interval where no changed rule holds is
-/// left out, and so is every region where none applies.
+/// left out, and so is every region where none applies. With a date `on`,
+/// only that day is decided, as an interval of one day.
 /// Beside the intervals, the atoms split on samples rather than exactly.
 pub fn decide_cell(
     sides: &Sides<'_>,
@@ -138,6 +139,7 @@ pub fn decide_cell(
     rules: &[Vec<usize>],
     given: &[(String, Value)],
     focus: Option<&tree::Focus>,
+    on: Option<NaiveDate>,
 ) -> Result<(Vec<Decided>, Vec<String>), TooLarge> {
     let mut timed: Vec<Timed<'_>> = Vec::new();
     for (side, policy) in sides.policies().enumerate() {
@@ -166,7 +168,11 @@ pub fn decide_cell(
     // that read it
     let mut kept: HashMap<(String, Type, Vec<usize>), Dim> = HashMap::new();
     let mut out = Vec::new();
-    for (from, until) in dates::intervals(&starts) {
+    let intervals = match on {
+        None => dates::intervals(&starts),
+        Some(day) => vec![(day, day)],
+    };
+    for (from, until) in intervals {
         let date = representative(from, until);
         let holding: Vec<Vec<usize>> = sides
             .policies()

@@ -18,30 +18,14 @@ use chrono::NaiveDate;
 use super::cells::{self, Named, Resolution, KINDS};
 use super::cover::{self, Constraint};
 use super::names::{self, ByAction, Family};
+pub use super::regions::Label;
+use super::regions::{self, Region};
 use super::tree::Focus;
 use super::{atoms, Outcome, Sides, TooLarge, FIRST, LAST};
 use crate::model::{NameId, Policy};
 use crate::syntax::ast::Kind;
 use crate::value::Value;
 use crate::PolicySet;
-
-/// The names of a region, for one kind.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Label {
-    /// The name and every name under it.
-    Name(String),
-    /// The name itself, and none of the names under it (they changed
-    /// otherwise, or not at all).
-    Alone(String),
-    /// Every name of the kind (for categories: every category given).
-    Any,
-    /// Every category, or none: queries whatever their category.
-    AnyOrNone,
-    /// Any name that neither version mentions.
-    Other,
-    /// No category.
-    NoCategory,
-}
 
 /// A query in the region, to replay.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,6 +46,28 @@ pub struct Change {
     pub before: Outcome,
     pub after: Outcome,
     pub witness: Witness,
+}
+
+impl Region for Change {
+    type Outcome = (Outcome, Outcome);
+    fn names(&self) -> &[Label; 3] {
+        &self.names
+    }
+    fn names_mut(&mut self) -> &mut [Label; 3] {
+        &mut self.names
+    }
+    fn dates(&self) -> (Option<NaiveDate>, Option<NaiveDate>) {
+        (self.from, self.until)
+    }
+    fn set_until(&mut self, until: Option<NaiveDate>) {
+        self.until = until;
+    }
+    fn constraint(&self) -> &Constraint {
+        &self.constraint
+    }
+    fn outcome(&self) -> (Outcome, Outcome) {
+        (self.before.clone(), self.after.clone())
+    }
 }
 
 /// A name declared in one version and not the other.
@@ -121,7 +127,7 @@ pub fn diff(old: &PolicySet, new: &PolicySet) -> Result<Diff, TooLarge> {
             continue;
         }
         let (decided, cell_sampled) =
-            cells::decide_cell(&sides, &resolved, &rules, &[], focus.as_ref())?;
+            cells::decide_cell(&sides, &resolved, &rules, &[], focus.as_ref(), None)?;
         sampled.extend(cell_sampled);
         // the deciding rules compared as a set, whatever their order
         let differ = |a: &Outcome, b: &Outcome| {
@@ -134,8 +140,8 @@ pub fn diff(old: &PolicySet, new: &PolicySet) -> Result<Diff, TooLarge> {
         };
         raw.extend(changes_of(&cell, &decided, differ));
     }
-    let mut changes = generalize(join_dates(raw), &family, &universe);
-    let fresh = fresh_names(&universe);
+    let mut changes = regions::generalize(regions::join_dates(raw), &family, &universe, [true; 3]);
+    let fresh = regions::fresh_names(&universe);
     for c in &mut changes {
         for (name, fresh) in c.witness.names.iter_mut().zip(&fresh) {
             if *name == Named::Other {
@@ -210,18 +216,6 @@ fn focus(old: &Policy, new: &Policy, prints: &[Vec<(String, String)>]) -> Option
     Some(Focus { changed, roles })
 }
 
-/// For each kind, a name that no version mentions, for witnesses of
-/// regions about such names.
-fn fresh_names(universe: &[Vec<Named>; 3]) -> [String; 3] {
-    [0, 1, 2].map(|k| {
-        let mut name = "someone_else".to_string();
-        while universe[k].contains(&Named::Name(name.clone())) {
-            name.push('_');
-        }
-        name
-    })
-}
-
 /// The regions of one cell where the versions differ, interval by interval.
 fn changes_of(
     cell: &[Named; 3],
@@ -252,11 +246,7 @@ fn changes_of(
                     })
                     .collect();
                 out.push(Change {
-                    names: cell.clone().map(|n| match n {
-                        Named::Name(n) => Label::Name(n),
-                        Named::Other => Label::Other,
-                        Named::NoCategory => Label::NoCategory,
-                    }),
+                    names: [0, 1, 2].map(|k| Label::of(&cell[k])),
                     from: Some(interval.from).filter(|d| *d != FIRST),
                     until: Some(interval.until).filter(|d| *d != LAST),
                     constraint,
@@ -268,172 +258,6 @@ fn changes_of(
                         attributes,
                     },
                 });
-            }
-        }
-    }
-    out
-}
-
-/// Joins regions of a cell that run on from one interval into the next.
-fn join_dates(raw: Vec<Change>) -> Vec<Change> {
-    type Key = ([Label; 3], Constraint, Outcome, Outcome);
-    let mut out: Vec<Change> = Vec::new();
-    // the last region of each kind, by what must match to join
-    let mut last: HashMap<Key, usize> = HashMap::new();
-    for change in raw {
-        let key = (
-            change.names.clone(),
-            change.constraint.clone(),
-            change.before.clone(),
-            change.after.clone(),
-        );
-        match last.get(&key) {
-            Some(&i) if out[i].until.and_then(super::day_after) == change.from => {
-                out[i].until = change.until
-            }
-            _ => {
-                last.insert(key, out.len());
-                out.push(change);
-            }
-        }
-    }
-    out
-}
-
-/// What a region says beside its names: compared when names are joined.
-type Rest = (
-    Option<NaiveDate>,
-    Option<NaiveDate>,
-    Constraint,
-    Outcome,
-    Outcome,
-);
-
-fn rest(c: &Change) -> Rest {
-    (
-        c.from,
-        c.until,
-        c.constraint.clone(),
-        c.before.clone(),
-        c.after.clone(),
-    )
-}
-
-/// Makes names as general as stays exact, kind by kind: actors, then
-/// categories, then actions.
-fn generalize(
-    mut changes: Vec<Change>,
-    family: &Family,
-    universe: &[Vec<Named>; 3],
-) -> Vec<Change> {
-    for k in [1, 2, 0] {
-        changes = generalize_kind(changes, k, family, &universe[k]);
-    }
-    changes
-        .sort_by(|a, b| (&a.names, a.from, &a.constraint).cmp(&(&b.names, b.from, &b.constraint)));
-    changes
-}
-
-fn generalize_kind(
-    changes: Vec<Change>,
-    k: usize,
-    family: &Family,
-    names: &[Named],
-) -> Vec<Change> {
-    // by the other kinds' labels: each name's regions
-    let mut groups: BTreeMap<Vec<Label>, BTreeMap<Label, Vec<Change>>> = BTreeMap::new();
-    for c in changes {
-        let others: Vec<Label> = (0..3)
-            .filter(|&i| i != k)
-            .map(|i| c.names[i].clone())
-            .collect();
-        groups
-            .entry(others)
-            .or_default()
-            .entry(c.names[k].clone())
-            .or_default()
-            .push(c);
-    }
-    let mut out = Vec::new();
-    for (_, by_name) in groups {
-        let shape = |label: &Label| -> Option<BTreeSet<Rest>> {
-            by_name.get(label).map(|cs| cs.iter().map(rest).collect())
-        };
-        // every name the kind has changed alike: any (for categories, with
-        // queries without one too, or not)
-        let everyone: Vec<Label> = names
-            .iter()
-            .filter(|n| **n != Named::NoCategory)
-            .map(|n| match n {
-                Named::Name(n) => Label::Name(n.clone()),
-                _ => Label::Other,
-            })
-            .collect();
-        let mut with_none = everyone.clone();
-        if names.contains(&Named::NoCategory) {
-            with_none.push(Label::NoCategory);
-        }
-        let alike = |labels: &[Label]| {
-            if by_name.len() < labels.len() {
-                return false;
-            }
-            let first = labels.first().and_then(&shape);
-            first.is_some() && labels.iter().all(|l| shape(l) == first)
-        };
-        let mut taken: BTreeSet<Label> = BTreeSet::new();
-        let mut lifted: Vec<(Label, Label)> = Vec::new();
-        let worth = |labels: &[Label]| labels.len() > 1 || labels == [Label::Other];
-        if with_none.len() > everyone.len() && alike(&with_none) {
-            taken.extend(with_none.iter().cloned());
-            // its witness gives no category: the simplest query there is
-            lifted.push((Label::AnyOrNone, Label::NoCategory));
-        } else if worth(&everyone) && alike(&everyone) {
-            taken.extend(everyone.iter().cloned());
-            lifted.push((Label::Any, everyone[0].clone()));
-        } else {
-            // the most general names first
-            let mut named: Vec<(Vec<String>, &String)> = by_name
-                .keys()
-                .filter_map(|l| match l {
-                    Label::Name(n) => Some((family.below(KINDS[k], n), n)),
-                    _ => None,
-                })
-                .collect();
-            named.sort_by_key(|(under, _)| std::cmp::Reverse(under.len()));
-            for (under, name) in named {
-                let label = Label::Name(name.clone());
-                if taken.contains(&label) {
-                    continue;
-                }
-                let Some(own) = shape(&label) else { continue };
-                if under.len() > 1
-                    && under
-                        .iter()
-                        .all(|u| shape(&Label::Name(u.clone())).as_ref() == Some(&own))
-                {
-                    taken.extend(under.into_iter().map(Label::Name));
-                    lifted.push((label.clone(), label));
-                }
-            }
-        }
-        for (label, from) in lifted {
-            for c in &by_name[&from] {
-                let mut c = c.clone();
-                c.names[k] = label.clone();
-                out.push(c);
-            }
-        }
-        for (label, cs) in by_name {
-            if taken.contains(&label) {
-                continue;
-            }
-            for mut c in cs {
-                if let Label::Name(n) = &c.names[k] {
-                    if family.below(KINDS[k], n).len() > 1 {
-                        c.names[k] = Label::Alone(n.clone());
-                    }
-                }
-                out.push(c);
             }
         }
     }

@@ -1,6 +1,7 @@
 //! Exact answers about a set, rather than about one query: what changed
-//! between two versions ([`diff`]) and how a query's decision runs over
-//! time ([`timeline`]).
+//! between two versions ([`diff`]), how a query's decision runs over
+//! time ([`timeline`]), and for a query with holes, which names, dates and
+//! values are allowed and which denied ([`who_may`]).
 //!
 //! No solver and no sampling: a set's vocabulary is finite and its windows
 //! are dates, so the queries split into finitely many classes that every
@@ -25,10 +26,12 @@ pub mod cover;
 pub mod dates;
 pub mod diff;
 pub mod names;
+pub mod regions;
 pub mod report;
 pub mod timeline;
 pub mod tree;
 pub mod values;
+pub mod who_may;
 
 use chrono::NaiveDate;
 

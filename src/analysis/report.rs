@@ -7,6 +7,7 @@ use super::cells::Named;
 use super::cover::Constraint;
 use super::diff::{Diff, Label, Witness};
 use super::timeline::Timeline;
+use super::who_may::{Part, WhoMay};
 use super::Outcome;
 use crate::model::Policy;
 use crate::syntax::written_name;
@@ -106,22 +107,10 @@ pub fn diff_json(old: &Policy, new: &Policy, diff: &Diff) -> Json {
         .changes
         .iter()
         .map(|c| {
-            let mut out = json!({
-                "action": label(&c.names[0]),
-                "actor": label(&c.names[1]),
-                "category": label(&c.names[2]),
-                "from": date(c.from),
-                "until": date(c.until),
-            });
-            let alone: Vec<&str> = ["action", "actor", "category"]
-                .into_iter()
-                .zip(&c.names)
-                .filter(|(_, l)| matches!(l, Label::Alone(_)))
-                .map(|(k, _)| k)
-                .collect();
-            if !alone.is_empty() {
-                out["alone"] = json!(alone);
-            }
+            let mut out = json!({});
+            names_json(&c.names, &mut out);
+            out["from"] = date(c.from);
+            out["until"] = date(c.until);
             constraint_json(&c.constraint, &mut out);
             out["before"] = outcome(old, &c.before);
             out["after"] = outcome(new, &c.after);
@@ -140,6 +129,70 @@ pub fn diff_json(old: &Policy, new: &Policy, diff: &Diff) -> Json {
         "exact": diff.sampled.is_empty(),
         "sampled": diff.sampled,
     })
+}
+
+fn names_json(names: &[Label; 3], out: &mut Json) {
+    for (key, l) in ["action", "actor", "category"].into_iter().zip(names) {
+        out[key] = label(l);
+    }
+    let alone: Vec<&str> = ["action", "actor", "category"]
+        .into_iter()
+        .zip(names)
+        .filter(|(_, l)| matches!(l, Label::Alone(_)))
+        .map(|(k, _)| k)
+        .collect();
+    if !alone.is_empty() {
+        out["alone"] = json!(alone);
+    }
+}
+
+fn part_json(policy: &Policy, p: &Part) -> Json {
+    let mut out = json!({});
+    names_json(&p.names, &mut out);
+    out["from"] = date(p.from);
+    out["until"] = date(p.until);
+    constraint_json(&p.constraint, &mut out);
+    let decided = outcome(policy, &p.outcome);
+    for key in ["decision", "default", "rules"] {
+        out[key] = decided[key].clone();
+    }
+    out["witness"] = witness_json(&p.witness);
+    out
+}
+
+pub fn who_may_json(policy: &Policy, answer: &WhoMay) -> Json {
+    let parts = |ps: &[Part]| -> Vec<Json> { ps.iter().map(|p| part_json(policy, p)).collect() };
+    json!({
+        "allow": parts(&answer.allow),
+        "deny": parts(&answer.deny),
+        "exact": answer.sampled.is_empty(),
+        "sampled": answer.sampled,
+    })
+}
+
+pub fn who_may_human(policy: &Policy, answer: &WhoMay) -> String {
+    let mut out = String::new();
+    for (heading, parts) in [("allowed", &answer.allow), ("denied", &answer.deny)] {
+        out.push_str(&format!("{heading}:\n"));
+        if parts.is_empty() {
+            out.push_str("  nothing\n");
+        }
+        for p in parts {
+            out.push_str(&format!(
+                "  {}, {}{}: {}\n",
+                names_text(&p.names),
+                when_text(p.from, p.until),
+                constraint_text(&p.constraint),
+                outcome_text(policy, &p.outcome)
+            ));
+            out.push_str(&format!("    for example: {}\n", witness_text(&p.witness)));
+        }
+    }
+    if answer.without_category {
+        out.push_str("note: the query gives no category, so only queries without one are answered; write `to category ?` for every category\n");
+    }
+    out.push_str(&sampled_note(&answer.sampled));
+    out
 }
 
 fn names_text(names: &[Label; 3]) -> String {

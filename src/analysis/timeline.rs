@@ -60,7 +60,7 @@ pub fn timeline(set: &PolicySet, query: &Query) -> Result<Timeline, TooLarge> {
     };
     let all: Vec<usize> = (0..policy.rules.len()).collect();
     let rules = vec![cells::relevant(policy, &cell, &all)];
-    let (decided, sampled) = cells::decide_cell(&sides, &[cell], &rules, &given, None)?;
+    let (decided, sampled) = cells::decide_cell(&sides, &[cell], &rules, &given, None, None)?;
     let mut entries: Vec<Entry> = Vec::new();
     let mut depends_on = BTreeSet::new();
     for interval in decided {

@@ -4,6 +4,7 @@
 
 mod combine;
 mod expr;
+mod open;
 pub mod query;
 pub mod suggest;
 mod values;
@@ -18,6 +19,7 @@ use crate::model::{self, Attribute, Bound, ClauseSpans, NameId, Policy, Vocabula
 use crate::source::{Sources, Span};
 use crate::syntax::ast::{self, Combining, Effect, Kind, Scope, Statement, TimeOp};
 
+pub use open::check_open_query;
 pub use query::{check_parts, check_query, check_query_owned, place_attribute, Field, RawQuery};
 
 /// Checks parsed files. The policy is complete only when no diagnostic is an

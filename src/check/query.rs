@@ -109,25 +109,59 @@ pub fn check_query_owned(
         .map(|c| name(Kind::Category, c, &mut errors));
     let date = match &raw.date {
         None => today,
-        Some(f) => match parse_date(&f.text) {
-            Ok(d) => d,
-            Err(e) => {
-                errors.push(
-                    at(
-                        Diagnostic::new(Code::NotADate, format!("`{}` is not a date", f.text)),
-                        f.span,
-                        "not a date",
-                    )
-                    .help(e.help),
-                );
-                today
-            }
-        },
+        Some(f) => check_date(f, &mut errors).unwrap_or(today),
     };
+    let attributes = check_bindings(vocab, std::mem::take(&mut raw.attributes), &mut errors);
+    if errors.is_empty() {
+        Ok(Query {
+            action,
+            actor,
+            category,
+            date,
+            attributes,
+            strangers: QueryNames {
+                action: action.is_none().then(|| raw.action.text.to_string()),
+                actor: actor.is_none().then(|| raw.actor.text.to_string()),
+                category: category
+                    .flatten()
+                    .is_none()
+                    .then(|| raw.category.as_ref().map(|c| c.text.to_string()))
+                    .flatten(),
+            },
+        })
+    } else {
+        Err(errors)
+    }
+}
+
+/// A query's date, or why it is not one.
+pub(super) fn check_date(f: &Field, errors: &mut Vec<Diagnostic>) -> Option<NaiveDate> {
+    match parse_date(&f.text) {
+        Ok(d) => Some(d),
+        Err(e) => {
+            errors.push(
+                at(
+                    Diagnostic::new(Code::NotADate, format!("`{}` is not a date", f.text)),
+                    f.span,
+                    "not a date",
+                )
+                .help(e.help),
+            );
+            None
+        }
+    }
+}
+
+/// A query's `with` values, by attribute index.
+pub(super) fn check_bindings(
+    vocab: &Vocabulary,
+    bindings: Vec<(Field, Literal, Option<Span>)>,
+    errors: &mut Vec<Diagnostic>,
+) -> Vec<Option<Value>> {
     let mut attributes: Vec<Option<Value>> = std::iter::repeat_with(|| None)
         .take(vocab.attributes.len())
         .collect();
-    for (field, literal, value_span) in std::mem::take(&mut raw.attributes) {
+    for (field, literal, value_span) in bindings {
         let Some(index) = vocab.attribute(&field.text) else {
             let d = Diagnostic::new(
                 Code::UndeclaredAttribute,
@@ -171,31 +205,12 @@ pub fn check_query_owned(
             )),
         }
     }
-    if errors.is_empty() {
-        Ok(Query {
-            action,
-            actor,
-            category,
-            date,
-            attributes,
-            strangers: QueryNames {
-                action: action.is_none().then(|| raw.action.text.to_string()),
-                actor: actor.is_none().then(|| raw.actor.text.to_string()),
-                category: category
-                    .flatten()
-                    .is_none()
-                    .then(|| raw.category.as_ref().map(|c| c.text.to_string()))
-                    .flatten(),
-            },
-        })
-    } else {
-        Err(errors)
-    }
+    attributes
 }
 
 /// A query's name of `kind`: its id, `None` for a name of an open kind that
 /// no rule mentions, or an error for an undeclared name of a closed kind.
-fn check_name(
+pub(super) fn check_name(
     vocab: &Vocabulary,
     kind: Kind,
     text: &str,

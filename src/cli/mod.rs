@@ -13,6 +13,7 @@ mod progress;
 mod serve;
 mod test;
 mod timeline;
+mod who_may;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -127,6 +128,16 @@ enum Command {
         #[arg(long)]
         query: String,
     },
+    /// For a query with holes (`?`), every name, date and value allowed
+    /// and every one denied, as regions
+    #[command(name = "who-may")]
+    WhoMay {
+        #[command(flatten)]
+        common: Common,
+        /// A query with `?` for what to find: `sale by ? to category state_owned on 2021-04-01`
+        #[arg(long)]
+        query: String,
+    },
     /// Run every `test` block and report failures
     Test {
         #[command(flatten)]
@@ -165,7 +176,8 @@ pub fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode, String> {
     if let Command::Check { common, .. }
     | Command::Test { common, .. }
-    | Command::Timeline { common, .. } = &cli.command
+    | Command::Timeline { common, .. }
+    | Command::WhoMay { common, .. } = &cli.command
     {
         if common.format() == Format::Table {
             return Err(
@@ -218,6 +230,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             diff::run(&side(old), &side(new))
         }
         Command::Timeline { common, query } => timeline::run(&common, &query),
+        Command::WhoMay { common, query } => who_may::run(&common, &query),
     }
 }
 

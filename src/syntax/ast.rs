@@ -425,6 +425,27 @@ pub struct Query {
     pub span: Span,
 }
 
+/// A part of an open query: given, or `?` for every one there is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Slot<T> {
+    Hole(Span),
+    Given(T),
+}
+
+/// A query with holes, which `edict who-may` answers: `sale by ? to
+/// category state_owned on 2021-04-01`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpenQuery {
+    pub action: Slot<Name>,
+    pub actor: Slot<Name>,
+    /// `None` when the query gives no category.
+    pub category: Option<Slot<Name>>,
+    /// `None` when it gives no date, which is read as `on ?`.
+    pub date: Option<Slot<DateLit>>,
+    pub attributes: Vec<Binding>,
+    pub span: Span,
+}
+
 /// `country = "RU"` in a query.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Binding {

@@ -14,7 +14,10 @@ pub struct EdictParser;
 pub fn describe(rule: Rule) -> Option<&'static str> {
     Some(match rule {
         Rule::EOI => "the end",
-        Rule::statement_only | Rule::query_only | Rule::keyword | Rule::text_inner => return None,
+        Rule::statement_only
+        | Rule::query_only
+        | Rule::open_query_only
+        | Rule::keyword | Rule::text_inner => return None,
         Rule::WHITESPACE
         | Rule::COMMENT
         | Rule::ident_char
@@ -25,7 +28,8 @@ pub fn describe(rule: Rule) -> Option<&'static str> {
         | Rule::name_chars
         | Rule::exempt_clause
         | Rule::amount
-        | Rule::membership => return None,
+        | Rule::membership
+        | Rule::slot => return None,
         // a clause only sets that combine by priority use: left out of the
         // lists of what may follow a rule's names, which are long enough
         Rule::cw_priority | Rule::priority_clause => return None,
@@ -117,6 +121,10 @@ pub fn describe(rule: Rule) -> Option<&'static str> {
         Rule::test_block => "a test",
         Rule::expectation => "`expect`",
         Rule::query => "a query",
+        Rule::open_query => "a query, with `?` for what to find",
+        Rule::open_category => "`to`",
+        Rule::open_date => "`on`",
+        Rule::hole => "`?`",
         Rule::query_date => "`on`",
         Rule::query_with => "`with`",
     })

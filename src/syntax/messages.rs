@@ -12,7 +12,7 @@ use crate::source::{FileId, Span};
 
 /// What kind of statement a piece starts, for "the end of the rule".
 fn context_of(piece: &str, grammar_rule: Rule) -> &'static str {
-    if grammar_rule == Rule::query_only {
+    if matches!(grammar_rule, Rule::query_only | Rule::open_query_only) {
         return "query";
     }
     let word: String = piece

@@ -112,6 +112,23 @@ pub fn parse_query(file: FileId, text: &str) -> Result<Query, Vec<SyntaxError>> 
     }
 }
 
+/// Parses a query with holes, for `edict who-may`.
+pub fn parse_open_query(file: FileId, text: &str) -> Result<OpenQuery, Vec<SyntaxError>> {
+    let pair =
+        parse_piece(file, text, 0..text.len(), Rule::open_query_only).map_err(|e| vec![e])?;
+    let mut builder = Builder {
+        file,
+        offset: 0,
+        errors: Vec::new(),
+    };
+    let query = builder.open_query(pair);
+    if builder.errors.is_empty() {
+        Ok(query)
+    } else {
+        Err(builder.errors)
+    }
+}
+
 /// Runs pest on one piece of text and returns the pair under `rule`'s own.
 fn parse_piece(
     file: FileId,
@@ -765,20 +782,7 @@ impl Builder {
                     category = Some(self.name(part.into_inner().nth(2).expect("category")))
                 }
                 Rule::query_date => date = Some(self.date(part.into_inner().nth(1).expect("date"))),
-                Rule::query_with => {
-                    for binding in part.into_inner().filter(|p| p.as_rule() == Rule::binding) {
-                        let mut inner = binding.into_inner();
-                        let name = self.name(inner.next().expect("name"));
-                        let value_pair = inner.nth(1).expect("value");
-                        let value_span = self.span(&value_pair);
-                        let value = self.literal(value_pair);
-                        attributes.push(Binding {
-                            name,
-                            value,
-                            value_span,
-                        });
-                    }
-                }
+                Rule::query_with => attributes = self.bindings(part),
                 _ => {}
             }
         }
@@ -786,6 +790,66 @@ impl Builder {
         Query {
             action: names.next().expect("action"),
             actor: names.next().expect("actor"),
+            category,
+            date,
+            attributes,
+            span,
+        }
+    }
+
+    /// `with a = V, ...` of a query.
+    fn bindings(&mut self, pair: Pair<Rule>) -> Vec<Binding> {
+        let mut out = Vec::new();
+        for binding in pair.into_inner().filter(|p| p.as_rule() == Rule::binding) {
+            let mut inner = binding.into_inner();
+            let name = self.name(inner.next().expect("name"));
+            let value_pair = inner.nth(1).expect("value");
+            let value_span = self.span(&value_pair);
+            let value = self.literal(value_pair);
+            out.push(Binding {
+                name,
+                value,
+                value_span,
+            });
+        }
+        out
+    }
+
+    /// A name or a hole.
+    fn slot(&mut self, pair: Pair<Rule>) -> Slot<Name> {
+        match pair.as_rule() {
+            Rule::hole => Slot::Hole(self.span(&pair)),
+            _ => Slot::Given(self.name(pair)),
+        }
+    }
+
+    fn open_query(&mut self, pair: Pair<Rule>) -> OpenQuery {
+        let span = self.span(&pair);
+        let mut slots = Vec::new();
+        let mut category = None;
+        let mut date = None;
+        let mut attributes = Vec::new();
+        for part in pair.into_inner() {
+            match part.as_rule() {
+                Rule::name | Rule::hole => slots.push(self.slot(part)),
+                Rule::open_category => {
+                    category = Some(self.slot(part.into_inner().nth(2).expect("category")))
+                }
+                Rule::open_date => {
+                    let given = part.into_inner().nth(1).expect("date");
+                    date = Some(match given.as_rule() {
+                        Rule::hole => Slot::Hole(self.span(&given)),
+                        _ => Slot::Given(self.date(given)),
+                    })
+                }
+                Rule::query_with => attributes = self.bindings(part),
+                _ => {}
+            }
+        }
+        let mut slots = slots.into_iter();
+        OpenQuery {
+            action: slots.next().expect("action"),
+            actor: slots.next().expect("actor"),
             category,
             date,
             attributes,
