@@ -239,3 +239,85 @@ fn timeline_refuses_a_dated_query_and_a_bad_one() {
         text(&bad.stderr)
     );
 }
+
+/// Every witness of a `who-may` answer, replayed through `eval --input`,
+/// gets its region's decision and rules.
+#[test]
+fn who_may_witnesses_replay_through_eval() {
+    let set = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/access_model");
+    let set = set.to_string_lossy();
+    for question in [
+        "? by ? on 2024-01-01",
+        "read by ? to category ?",
+        "? by ? to category ? on ?",
+    ] {
+        let out = edict(&["who-may", &set, "--query", question, "--format", "json"]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let answer: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        let parts: Vec<&Value> = ["allow", "deny"]
+            .iter()
+            .flat_map(|k| answer[k].as_array().expect("a list"))
+            .collect();
+        assert!(!parts.is_empty(), "{question}");
+        let lines: String = parts
+            .iter()
+            .map(|p| format!("{}\n", p["witness"]))
+            .collect();
+        let out = edict_stdin(&["eval", &set, "--input", "-"], &lines);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let answers: Vec<Value> = text(&out.stdout)
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("a JSON answer"))
+            .collect();
+        assert_eq!(answers.len(), parts.len());
+        for (answer, part) in answers.iter().zip(&parts) {
+            let ids: Vec<&Value> = answer["rules"]
+                .as_array()
+                .expect("rules")
+                .iter()
+                .map(|r| &r["id"])
+                .collect();
+            let expected: Vec<&Value> = part["rules"].as_array().expect("rules").iter().collect();
+            assert_eq!(answer["decision"], part["decision"], "{}", part["witness"]);
+            assert_eq!(ids, expected, "{}", part["witness"]);
+        }
+    }
+}
+
+#[test]
+fn who_may_of_the_zoom_set_and_its_refusals() {
+    let set = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/zoom_russia");
+    let set = set.to_string_lossy();
+    let out = edict(&[
+        "who-may",
+        &set,
+        "--query",
+        "sale by ? to category state_owned on 2021-04-01",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let human = text(&out.stdout);
+    assert!(human.contains("allowed:\n  nothing\n"), "{human}");
+    assert!(
+        human.contains("sale by partner to category state_owned, on 2021-04-01: deny by"),
+        "{human}"
+    );
+    let bad = edict(&["who-may", &set, "--query", "sale by partnr"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(
+        text(&bad.stderr).contains("did you mean `partner`"),
+        "{}",
+        text(&bad.stderr)
+    );
+    let garbled = edict(&["who-may", &set, "--query", "sale by ?? on"]);
+    assert_eq!(garbled.status.code(), Some(1));
+    assert!(
+        text(&garbled.stderr).contains("unexpected `?`"),
+        "{}",
+        text(&garbled.stderr)
+    );
+    let table = edict(&["who-may", &set, "--query", "? by ?", "--format", "table"]);
+    assert_eq!(table.status.code(), Some(2));
+    // a hole is not a name anywhere else
+    let eval = edict(&["eval", &set, "--query", "sale by ?"]);
+    assert_eq!(eval.status.code(), Some(1));
+}

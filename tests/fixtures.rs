@@ -215,3 +215,24 @@ fn timeline_fixtures() {
         insta::assert_snapshot!(snapshot(&text, &out));
     });
 }
+
+/// `edict who-may`: each question of a `#> ` line, for people and as JSON.
+#[test]
+fn who_may_fixtures() {
+    use edict::analysis::{report, who_may};
+    insta::glob!("fixtures/who_may", "*.policy", |path| {
+        let (text, set) = set_of(path);
+        let mut out = String::new();
+        for question in text.lines().filter_map(|l| l.strip_prefix("#> ")) {
+            let q = set.open_query(question).expect("a valid question");
+            let found = who_may::who_may(&set, &q).expect("fixtures are analysed");
+            out.push_str(&format!(
+                "> {question}\n{}{}\n",
+                report::who_may_human(set.policy(), &found),
+                serde_json::to_string_pretty(&report::who_may_json(set.policy(), &found))
+                    .expect("JSON")
+            ));
+        }
+        insta::assert_snapshot!(snapshot(&text, &out));
+    });
+}

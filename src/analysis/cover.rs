@@ -8,7 +8,7 @@
 //! those needed to tell it from the attribute's other classes; when no
 //! conjunction does, as a disjunction of its classes.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use super::values::Dim;
 use crate::eval::Truth;
@@ -31,32 +31,111 @@ pub fn rect(leaf: &[Option<usize>], dims: &[Dim]) -> Rect {
 /// products given do not overlap, and neither do those made. Then a
 /// product that takes the missing class (0) with some others but not all
 /// is split in two, since "missing or equal to X" is not one condition.
-pub fn merge(mut rects: Vec<Rect>, dims: &[Dim]) -> Vec<Rect> {
+pub fn merge(rects: Vec<Rect>, dims: &[Dim]) -> Vec<Rect> {
+    // each dimension's classes as bits while they fit in one word
+    if dims.iter().all(|d| d.classes.len() <= 128) {
+        let masks = rects
+            .iter()
+            .map(|r| r.iter().map(to_mask).collect())
+            .collect();
+        let mut out: Vec<Rect> = split_missing(join(masks), dims)
+            .into_iter()
+            .map(|m| m.into_iter().map(from_mask).collect())
+            .collect();
+        out.sort();
+        return out;
+    }
+    let mut out = split_missing(join(rects), dims);
+    out.sort();
+    out
+}
+
+fn to_mask(set: &BTreeSet<usize>) -> u128 {
+    set.iter().fold(0, |m, &c| m | 1 << c)
+}
+
+fn from_mask(mask: u128) -> BTreeSet<usize> {
+    (0..128).filter(|&c| mask & 1 << c != 0).collect()
+}
+
+/// A set of classes, as [`merge`] joins and splits them.
+trait Classes: Clone + Default + Eq + std::hash::Hash {
+    fn union(&mut self, other: Self);
+    fn len(&self) -> usize;
+    fn has_missing(&self) -> bool;
+    fn only_missing() -> Self;
+    fn without_missing(&mut self);
+}
+
+impl Classes for u128 {
+    fn union(&mut self, other: u128) {
+        *self |= other
+    }
+    fn len(&self) -> usize {
+        self.count_ones() as usize
+    }
+    fn has_missing(&self) -> bool {
+        self & 1 != 0
+    }
+    fn only_missing() -> u128 {
+        1
+    }
+    fn without_missing(&mut self) {
+        *self &= !1
+    }
+}
+
+impl Classes for BTreeSet<usize> {
+    fn union(&mut self, other: BTreeSet<usize>) {
+        self.extend(other)
+    }
+    fn len(&self) -> usize {
+        BTreeSet::len(self)
+    }
+    fn has_missing(&self) -> bool {
+        self.contains(&0)
+    }
+    fn only_missing() -> BTreeSet<usize> {
+        BTreeSet::from([0])
+    }
+    fn without_missing(&mut self) {
+        self.remove(&0);
+    }
+}
+
+/// Joins products that differ in one dimension only, until none do.
+fn join<C: Classes>(mut rects: Vec<Vec<C>>) -> Vec<Vec<C>> {
+    let dims = rects.first().map_or(0, Vec::len);
     let mut joined = true;
     while joined {
         joined = false;
-        for d in 0..dims.len() {
-            let mut groups: Vec<(Rect, BTreeSet<usize>)> = Vec::new();
-            for r in rects.drain(..) {
-                let mut key = r.clone();
+        for d in 0..dims {
+            // in order of first sight, found by the rest of the product
+            let mut groups: Vec<Vec<C>> = Vec::new();
+            let mut found: HashMap<Vec<C>, usize> = HashMap::new();
+            for mut key in rects.drain(..) {
                 let own = std::mem::take(&mut key[d]);
-                match groups.iter_mut().find(|(k, _)| *k == key) {
-                    Some((_, set)) => {
-                        set.extend(own);
+                match found.get(&key) {
+                    Some(&i) => {
+                        groups[i][d].union(own);
                         joined = true;
                     }
-                    None => groups.push((key, own)),
+                    None => {
+                        found.insert(key.clone(), groups.len());
+                        key[d] = own;
+                        groups.push(key);
+                    }
                 }
             }
-            rects = groups
-                .into_iter()
-                .map(|(mut key, set)| {
-                    key[d] = set;
-                    key
-                })
-                .collect();
+            rects = groups;
         }
     }
+    rects
+}
+
+/// Splits a product that takes the missing class with some others but not
+/// all of them.
+fn split_missing<C: Classes>(rects: Vec<Vec<C>>, dims: &[Dim]) -> Vec<Vec<C>> {
     let mut out = Vec::new();
     for r in rects {
         let mut parts = vec![r];
@@ -65,10 +144,10 @@ pub fn merge(mut rects: Vec<Rect>, dims: &[Dim]) -> Vec<Rect> {
             parts = parts
                 .into_iter()
                 .flat_map(|p| {
-                    if p[d].contains(&0) && p[d].len() > 1 && p[d].len() < all {
+                    if p[d].has_missing() && p[d].len() > 1 && p[d].len() < all {
                         let (mut missing, mut given) = (p.clone(), p);
-                        missing[d] = BTreeSet::from([0]);
-                        given[d].remove(&0);
+                        missing[d] = C::only_missing();
+                        given[d].without_missing();
                         vec![missing, given]
                     } else {
                         vec![p]
@@ -78,7 +157,6 @@ pub fn merge(mut rects: Vec<Rect>, dims: &[Dim]) -> Vec<Rect> {
         }
         out.extend(parts);
     }
-    out.sort();
     out
 }
 

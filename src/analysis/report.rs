@@ -108,9 +108,7 @@ pub fn diff_json(old: &Policy, new: &Policy, diff: &Diff) -> Json {
         .iter()
         .map(|c| {
             let mut out = json!({});
-            names_json(&c.names, &mut out);
-            out["from"] = date(c.from);
-            out["until"] = date(c.until);
+            place_json(&c.names, c.from, c.until, &mut out);
             constraint_json(&c.constraint, &mut out);
             out["before"] = outcome(old, &c.before);
             out["after"] = outcome(new, &c.after);
@@ -131,10 +129,19 @@ pub fn diff_json(old: &Policy, new: &Policy, diff: &Diff) -> Json {
     })
 }
 
-fn names_json(names: &[Label; 3], out: &mut Json) {
+/// A region's names, then its days, then which of its names stand alone:
+/// the order diff's JSON has always had.
+fn place_json(
+    names: &[Label; 3],
+    from: Option<NaiveDate>,
+    until: Option<NaiveDate>,
+    out: &mut Json,
+) {
     for (key, l) in ["action", "actor", "category"].into_iter().zip(names) {
         out[key] = label(l);
     }
+    out["from"] = date(from);
+    out["until"] = date(until);
     let alone: Vec<&str> = ["action", "actor", "category"]
         .into_iter()
         .zip(names)
@@ -148,9 +155,7 @@ fn names_json(names: &[Label; 3], out: &mut Json) {
 
 fn part_json(policy: &Policy, p: &Part) -> Json {
     let mut out = json!({});
-    names_json(&p.names, &mut out);
-    out["from"] = date(p.from);
-    out["until"] = date(p.until);
+    place_json(&p.names, p.from, p.until, &mut out);
     constraint_json(&p.constraint, &mut out);
     let decided = outcome(policy, &p.outcome);
     for key in ["decision", "default", "rules"] {

@@ -21,7 +21,7 @@ use super::names::{ByAction, Family};
 use super::regions::{self, Label, Region};
 use super::{Outcome, Sides, TooLarge, FIRST, LAST};
 use crate::model::OpenQuery;
-use crate::syntax::ast::Effect;
+use crate::syntax::ast::{Effect, Kind};
 use crate::PolicySet;
 
 /// The most cells of names one question walks.
@@ -155,7 +155,8 @@ pub fn who_may(set: &PolicySet, query: &OpenQuery) -> Result<WhoMay, TooLarge> {
     Ok(WhoMay {
         allow,
         deny,
-        without_category: query.category == Some(None),
+        without_category: query.category == Some(None)
+            && !policy.vocabulary.names(Kind::Category).names.is_empty(),
         sampled,
     })
 }
