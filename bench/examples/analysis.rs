@@ -1,16 +1,18 @@
-//! `edict diff` and `edict timeline` on the benchmark's sets and on the
+//! `edict diff`, `edict timeline` and `edict who-may` on the benchmark's sets and on the
 //! shipped `policies/`:
 //! `cargo run --release --no-default-features --example analysis -- 100000 100`
 //! loads the generated set of that many rules and a copy with that many
 //! rules' effects flipped, times the diff (with the peak memory of the whole
 //! run), then times timelines of the benchmark's queries at that size; then,
 //! for each set of `policies/`, a diff against the set with its first
-//! rule's effect flipped and the timeline of every test expectation.
+//! rule's effect flipped, the timeline of every test expectation and the
+//! who-may of `? by ? to category ? on ?`. Who-may at the generated size
+//! asks 50 of the benchmark's queries with holes in them.
 use std::time::{Duration, Instant};
 
-use edict::analysis::{diff, timeline};
+use edict::analysis::{diff, timeline, who_may};
 use edict_bench::edict_engine::{self, Edict};
-use edict_bench::spec::{Rng, Spec, QUERY_SEED, RULE_SEED};
+use edict_bench::spec::{Query, Rng, Spec, QUERY_SEED, RULE_SEED};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -51,6 +53,72 @@ fn generated(n: usize, changed: usize) {
         times[times.len() / 2],
         times[times.len() - 1]
     );
+    who_may_generated(&spec, &old, n);
+}
+
+/// `edict who-may` at this size: each of 50 benchmark queries with its
+/// actor, then its category, made a hole; once with the query's attributes
+/// given and once with them open too; and 5 of them with only the action
+/// kept (the slowest shape: every actor, category and date at once).
+fn who_may_generated(spec: &Spec, old: &Edict, n: usize) {
+    let queries = spec.queries(50, QUERY_SEED);
+    let holes: [(&str, usize, fn(&Spec, &Query) -> String); 4] = [
+        ("actor hole, attributes given", 50, |s, q| {
+            format!(
+                "{} by ? to category {} on {}{}",
+                s.actions.names[q.action],
+                s.categories.names[q.category],
+                q.date,
+                given(q)
+            )
+        }),
+        ("category hole, attributes given", 50, |s, q| {
+            format!(
+                "{} by {} to category ? on {}{}",
+                s.actions.names[q.action],
+                s.actors.names[q.actor],
+                q.date,
+                given(q)
+            )
+        }),
+        ("actor hole, attributes open", 50, |s, q| {
+            format!(
+                "{} by ? to category {} on {}",
+                s.actions.names[q.action], s.categories.names[q.category], q.date
+            )
+        }),
+        ("actor and category holes, any date", 5, |s, q| {
+            format!("{} by ? to category ?", s.actions.names[q.action])
+        }),
+    ];
+    for (what, asked, text) in holes {
+        let mut regions = 0;
+        let mut times: Vec<Duration> = queries[..asked]
+            .iter()
+            .map(|q| {
+                let query = old.set.open_query(&text(spec, q)).expect("a good question");
+                let started = Instant::now();
+                let found = who_may::who_may(&old.set, &query).expect("analysed");
+                let took = started.elapsed();
+                regions = regions.max(found.allow.len() + found.deny.len());
+                took
+            })
+            .collect();
+        times.sort();
+        println!(
+            "who-may at {n} rules, {asked} questions, {what}: median {:.2?}, slowest {:.2?}, most regions {regions}",
+            times[times.len() / 2],
+            times[times.len() - 1]
+        );
+    }
+}
+
+/// The query's attributes as `with` text.
+fn given(q: &Query) -> String {
+    format!(
+        " with country = \"{}\", amount = {}, verified = {}",
+        q.country, q.amount, q.verified
+    )
 }
 
 /// The files with `count` rules' effects flipped, chosen at random.
@@ -107,10 +175,17 @@ fn shipped() {
                 slowest = slowest.max(started.elapsed());
             }
         }
+        let open = set
+            .open_query("? by ? to category ? on ?")
+            .expect("a good question");
+        let started = Instant::now();
+        let asked = who_may::who_may(&set, &open).expect("analysed");
+        let who_took = started.elapsed();
         println!(
-            "{}: diff with its first rule flipped {diff_took:.2?} ({} regions); slowest timeline of its tests' queries {slowest:.2?}",
+            "{}: diff with its first rule flipped {diff_took:.2?} ({} regions); slowest timeline of its tests' queries {slowest:.2?}; who-may `? by ? to category ? on ?` {who_took:.2?} ({} regions)",
             path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default(),
-            found.changes.len()
+            found.changes.len(),
+            asked.allow.len() + asked.deny.len()
         );
     }
 }
