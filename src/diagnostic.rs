@@ -96,6 +96,9 @@ codes! {
     UndatedExpectation = "W107", Warning, "a test expectation without a date, decided for whatever day the test runs";
     Lookalike = "W109", Warning, "a name of an open kind used once, that is a slip away from another";
     PastTheCalendar = "W108", Warning, "a time window that begins after the last date a query can give";
+    NeverApplies = "W110", Warning, "a rule that no query meets (`check --exact`)";
+    NeverDecides = "W111", Warning, "a rule that applies but never decides, or an exemption that never lifts a deny (`check --exact`)";
+    Covered = "W112", Warning, "a rule that decides only where others of its effect decide too (`check --exact`)";
 }
 
 /// A secondary place that a diagnostic points at.

@@ -1,4 +1,4 @@
-//! `edict diff` and `edict timeline` as users run them: exit statuses, the
+//! `edict diff`, `edict timeline`, `edict who-may` and `edict check --exact` as users run them: exit statuses, the
 //! JSON answer, witnesses replayed through `edict eval --input`, and bad
 //! input.
 
@@ -320,4 +320,65 @@ fn who_may_of_the_zoom_set_and_its_refusals() {
     // a hole is not a name anywhere else
     let eval = edict(&["eval", &set, "--query", "sale by ?"]);
     assert_eq!(eval.status.code(), Some(1));
+}
+
+#[test]
+fn check_exact_reports_the_first_try_at_an_exemption() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/exact/first_exemption_try.policy")
+        .to_string_lossy()
+        .into_owned();
+    // without --exact the allow passes as fine
+    let plain = edict(&["check", &path, "--deny-warnings"]);
+    assert_eq!(plain.status.code(), Some(0), "{}", text(&plain.stderr));
+    let human = edict(&["check", &path, "--exact"]);
+    assert_eq!(human.status.code(), Some(0));
+    let said = text(&human.stderr);
+    assert!(
+        said.contains("W111") && said.contains("a deny overrides it"),
+        "{said}"
+    );
+    let strict = edict(&["check", &path, "--exact", "--deny-warnings"]);
+    assert_eq!(strict.status.code(), Some(1));
+    let json = edict(&["check", &path, "--exact", "--format", "json"]);
+    let answer: Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    let codes: Vec<&str> = answer["diagnostics"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter_map(|d| d["code"].as_str())
+        .collect();
+    assert_eq!(codes, ["W111"], "{answer}");
+    let help = answer["diagnostics"][0]["help"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(help.contains("from rule ban"), "{help}");
+    assert_eq!(answer["ok"], true);
+}
+
+#[test]
+fn check_exact_of_a_set_too_large_to_walk_exits_2() {
+    let dir = folder("exact-too-large");
+    let names = |kind: &str, n: usize| -> String {
+        (0..n).map(|i| format!("{kind} {kind}{i}\n")).collect()
+    };
+    let set = format!(
+        "{}{}{}allow action0 by actor0\n",
+        names("action", 100),
+        names("actor", 100),
+        names("category", 105)
+    );
+    let path = dir.join("wide.policy");
+    std::fs::write(&path, set).expect("written");
+    let out = edict(&["check", &path.to_string_lossy(), "--exact"]);
+    assert_eq!(out.status.code(), Some(2));
+    let said = text(&out.stderr);
+    assert!(
+        said.contains("cannot run the exact lints") && said.contains("W101"),
+        "{said}"
+    );
+    // with errors, the exact lints are not run and check says so as always
+    std::fs::write(dir.join("wide.policy"), "allow sale by\n").expect("written");
+    let broken = edict(&["check", &path.to_string_lossy(), "--exact"]);
+    assert_eq!(broken.status.code(), Some(1));
 }

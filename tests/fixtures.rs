@@ -236,3 +236,20 @@ fn who_may_fixtures() {
         insta::assert_snapshot!(snapshot(&text, &out));
     });
 }
+
+/// `edict check --exact`: the lints with the exact ones merged in.
+#[test]
+fn exact_lint_fixtures() {
+    use edict::analysis::lints;
+    insta::glob!("fixtures/exact", "*.policy", |path| {
+        let (text, sources) = read(path);
+        let mut loaded = edict::compile(sources, Vec::new(), today());
+        let heuristic = std::mem::take(&mut loaded.diagnostics);
+        let set = loaded.into_set().expect("fixtures have no errors");
+        let found = lints::exact(&set).expect("fixtures are walked");
+        let diagnostics = lints::merge(set.policy(), heuristic, found);
+        let mut report = render::diagnostics(&diagnostics, &set.policy().sources, false);
+        report.push_str(&render::summary(&diagnostics));
+        insta::assert_snapshot!(snapshot(&text, &report));
+    });
+}

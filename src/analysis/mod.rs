@@ -25,6 +25,7 @@ pub mod cells;
 pub mod cover;
 pub mod dates;
 pub mod diff;
+pub mod lints;
 pub mod names;
 pub mod regions;
 pub mod report;

@@ -20,7 +20,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use edict::{render, Loaded, PolicySet};
+use edict::{render, Diagnostic, Loaded, PolicySet, Sources};
 
 #[derive(Parser)]
 #[command(
@@ -73,6 +73,11 @@ enum Command {
         /// Fail (exit 1) on warnings too
         #[arg(long)]
         deny_warnings: bool,
+        /// Also decide every class of queries the set tells apart, to find
+        /// rules that never apply, never decide or are covered by others
+        /// (W110-W112); slower on large sets
+        #[arg(long)]
+        exact: bool,
     },
     /// Decide one query, or a file of JSON queries
     Eval {
@@ -194,7 +199,8 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Check {
             common,
             deny_warnings,
-        } => check::run(&common, deny_warnings),
+            exact,
+        } => check::run(&common, deny_warnings, exact),
         Command::Eval {
             common,
             query,
@@ -255,15 +261,18 @@ pub fn load(common: &Common) -> Result<Result<PolicySet, Loaded>, String> {
 }
 
 pub fn print_diagnostics(common: &Common, loaded: &Loaded) {
-    let sources = &loaded.policy.sources;
+    print_diagnostic_list(common, &loaded.diagnostics, &loaded.policy.sources);
+}
+
+/// [`print_diagnostics`], of a list and the sources it points into.
+pub fn print_diagnostic_list(common: &Common, diagnostics: &[Diagnostic], sources: &Sources) {
     match common.format() {
         Format::Json => {
-            let list: Vec<_> = loaded
-                .diagnostics
+            let list: Vec<_> = diagnostics
                 .iter()
                 .map(|d| render::diagnostic_json(d, sources))
                 .collect();
-            let ok = !loaded.has_errors();
+            let ok = !edict::diagnostic::has_errors(diagnostics);
             print_out(&format!(
                 "{}\n",
                 serde_json::json!({"ok": ok, "diagnostics": list})
@@ -272,7 +281,7 @@ pub fn print_diagnostics(common: &Common, loaded: &Loaded) {
         Format::Human | Format::Table => {
             eprint!(
                 "{}",
-                render::diagnostics(&loaded.diagnostics, sources, color(common.color))
+                render::diagnostics(diagnostics, sources, color(common.color))
             );
         }
     }
