@@ -382,3 +382,42 @@ fn check_exact_of_a_set_too_large_to_walk_exits_2() {
     let broken = edict(&["check", &path.to_string_lossy(), "--exact"]);
     assert_eq!(broken.status.code(), Some(1));
 }
+
+#[test]
+fn test_coverage_regions_of_the_zoom_set() {
+    let set = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/zoom_russia");
+    let set = set.to_string_lossy();
+    let human = edict(&["test", &set, "--coverage", "--regions"]);
+    assert_eq!(human.status.code(), Some(0), "{}", text(&human.stderr));
+    let said = text(&human.stdout);
+    assert!(said.contains("regions no expectation touches"), "{said}");
+    assert!(
+        said.contains("license by partner to category state_owned, at all times: allow"),
+        "{said}"
+    );
+    let json = edict(&["test", &set, "--coverage", "--regions", "--format", "json"]);
+    let answer: Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    let untested = &answer["coverage"]["untested"];
+    let parts: Vec<&Value> = ["allow", "deny"]
+        .iter()
+        .flat_map(|k| untested[k].as_array().expect("a list"))
+        .collect();
+    assert!(parts.len() > 5, "{untested}");
+    // each witness decides as its region says, and no test already asks it
+    let lines: String = parts
+        .iter()
+        .map(|p| format!("{}\n", p["witness"]))
+        .collect();
+    let out = edict_stdin(&["eval", &set, "--input", "-"], &lines);
+    let answers: Vec<Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON answer"))
+        .collect();
+    assert_eq!(answers.len(), parts.len());
+    for (answer, part) in answers.iter().zip(&parts) {
+        assert_eq!(answer["decision"], part["decision"], "{}", part["witness"]);
+    }
+    // --regions needs --coverage
+    let alone = edict(&["test", &set, "--regions"]);
+    assert_eq!(alone.status.code(), Some(2));
+}

@@ -31,6 +31,7 @@ pub mod regions;
 pub mod report;
 pub mod timeline;
 pub mod tree;
+pub mod untested;
 pub mod values;
 pub mod who_may;
 

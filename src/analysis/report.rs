@@ -382,3 +382,43 @@ pub fn timeline_human(policy: &Policy, timeline: &Timeline) -> String {
     out.push_str(&sampled_note(&timeline.sampled));
     out
 }
+
+/// `test --coverage --regions`: how many regions no expectation touches,
+/// and the first `most` of them, most general first.
+pub fn untested_human(policy: &Policy, answer: &WhoMay, most: usize) -> String {
+    let (allowed, denied) = (answer.allow.len(), answer.deny.len());
+    if allowed + denied == 0 {
+        let mut out = "every region of the decision space has an expectation in it\n".to_string();
+        out.push_str(&sampled_note(&answer.sampled));
+        return out;
+    }
+    let mut out = format!(
+        "regions no expectation touches: {} ({allowed} allowed, {denied} denied)\n",
+        allowed + denied
+    );
+    // the allows first: an allow no test holds is the likelier surprise
+    let parts: Vec<&Part> = answer.allow.iter().chain(&answer.deny).collect();
+    for p in parts.iter().take(most) {
+        out.push_str(&format!(
+            "  {}, {}{}: {}\n",
+            names_text(&p.names),
+            when_text(p.from, p.until),
+            constraint_text(&p.constraint),
+            outcome_text(policy, &p.outcome)
+        ));
+        out.push_str(&format!("    for example: {}\n", witness_text(&p.witness)));
+    }
+    if parts.len() > most {
+        out.push_str(&format!(
+            "  and {} more (`--format json` lists every one)\n",
+            parts.len() - most
+        ));
+    }
+    out.push_str(&sampled_note(&answer.sampled));
+    out
+}
+
+/// `test --coverage --regions --format json`: the regions, as who-may's.
+pub fn untested_json(policy: &Policy, answer: &WhoMay) -> Json {
+    who_may_json(policy, answer)
+}

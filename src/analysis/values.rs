@@ -13,6 +13,7 @@
 //! split on samples, and the dimension says it is not proven exact.
 
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 
@@ -41,6 +42,27 @@ pub struct Dim {
     /// The values the atoms compare with: a class whose only candidate is
     /// one of them holds that value alone (when nothing is sampled).
     pub constants: Vec<Value>,
+    /// The atoms, in the order of each class's truths, to place a value.
+    readers: Arc<[Reader]>,
+    /// The date the atoms were read on.
+    date: NaiveDate,
+}
+
+/// An atom of a dimension: the attribute's index and the number of
+/// attributes in the set it is from, and the atom.
+#[derive(Debug)]
+struct Reader {
+    own: usize,
+    attributes: usize,
+    expr: Expr,
+}
+
+impl Reader {
+    fn read(&self, value: Option<&Value>, date: NaiveDate) -> Truth {
+        let mut query = probe(self.attributes, self.own, &Value::Bool(false), date);
+        query.attributes[self.own] = value.cloned();
+        truth(&self.expr, &query)
+    }
 }
 
 impl Dim {
@@ -50,6 +72,27 @@ impl Dim {
             [v] if self.sampled.is_empty() && self.constants.contains(v) => Some(v),
             _ => None,
         }
+    }
+
+    /// The class a value of set `side` (`None`: missing) falls in; `None`
+    /// when no class reads it alike (an atom split on samples can miss a
+    /// value), or when an atom also reads the query's date (the classes
+    /// were read on one day of the interval, the value may be asked on
+    /// another).
+    pub fn class_of(&self, side: usize, value: Option<&Value>) -> Option<usize> {
+        if value.is_none() {
+            return Some(0);
+        }
+        self.index[side]?;
+        if self.readers.iter().any(|r| r.expr.reads_date()) {
+            return None;
+        }
+        let truths: Vec<Truth> = self
+            .readers
+            .iter()
+            .map(|r| r.read(value, self.date))
+            .collect();
+        (1..self.classes.len()).find(|&c| self.classes[c].truths == truths)
     }
 }
 
@@ -133,17 +176,16 @@ pub fn classes(
         _ => candidates.clone(),
     };
     let candidates = spread(ty, candidates);
+    let readers: Arc<[Reader]> = mine
+        .iter()
+        .map(|(_, atom)| Reader {
+            own: index[atom.side].expect("an atom of this side"),
+            attributes: sides.policy(atom.side).vocabulary.attributes.len(),
+            expr: atom.expr.clone(),
+        })
+        .collect();
     let read = |value: Option<&Value>| -> Vec<Truth> {
-        mine.iter()
-            .map(|(_, atom)| {
-                let policy = sides.policy(atom.side);
-                let n = policy.vocabulary.attributes.len();
-                let own = index[atom.side].expect("an atom of this side");
-                let mut query = probe(n, own, &Value::Bool(false), date);
-                query.attributes[own] = value.cloned();
-                truth(atom.expr, &query)
-            })
-            .collect()
+        readers.iter().map(|r| r.read(value, date)).collect()
     };
     let mut classes = vec![Class {
         value: None,
@@ -179,6 +221,8 @@ pub fn classes(
         classes,
         sampled,
         constants,
+        readers,
+        date,
     }
 }
 

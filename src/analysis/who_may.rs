@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 
-use super::cells::{self, Named, KINDS};
+use super::cells::{self, Named, Resolution, KINDS};
 use super::cover::{self, Constraint};
 use super::diff::Witness;
 use super::names::{ByAction, Family};
@@ -80,6 +80,20 @@ pub struct WhoMay {
 
 /// Answers a checked query with holes.
 pub fn who_may(set: &PolicySet, query: &OpenQuery) -> Result<WhoMay, TooLarge> {
+    who_may_where(set, query, &|_, _, _| true)
+}
+
+/// Whether a region of one cell, one interval and some classes fixed
+/// (see [`super::tree::Leaf`]) is kept in an answer.
+pub type Keep<'a> = dyn Fn(&Resolution, &cells::Decided, &[Option<usize>]) -> bool + 'a;
+
+/// [`who_may`], answering only with the regions that `keep` keeps (those
+/// no test touches, for `test --coverage --regions`).
+pub fn who_may_where(
+    set: &PolicySet,
+    query: &OpenQuery,
+    keep: &Keep<'_>,
+) -> Result<WhoMay, TooLarge> {
     let sets = [set];
     let sides = Sides { sets: &sets };
     let policy = set.policy();
@@ -108,7 +122,7 @@ pub fn who_may(set: &PolicySet, query: &OpenQuery) -> Result<WhoMay, TooLarge> {
                 let rules = vec![cells::relevant(policy, &resolved, candidates)];
                 let (decided, cell_sampled) = cells::decide_cell(
                     &sides,
-                    &[resolved],
+                    std::slice::from_ref(&resolved),
                     &rules,
                     &query.attributes,
                     None,
@@ -119,7 +133,9 @@ pub fn who_may(set: &PolicySet, query: &OpenQuery) -> Result<WhoMay, TooLarge> {
                         sampled.push(text);
                     }
                 }
-                raw.extend(parts_of(&cell, &decided, query));
+                raw.extend(parts_of(&cell, &decided, query, |d, leaf| {
+                    keep(&resolved, d, leaf)
+                }));
             }
         }
     }
@@ -179,11 +195,19 @@ fn choices(query: &OpenQuery, universe: &[Vec<Named>; 3]) -> [Vec<Named>; 3] {
 }
 
 /// The regions of one cell, interval by interval, by outcome.
-fn parts_of(cell: &[Named; 3], decided: &[cells::Decided], query: &OpenQuery) -> Vec<Part> {
+fn parts_of(
+    cell: &[Named; 3],
+    decided: &[cells::Decided],
+    query: &OpenQuery,
+    keep: impl Fn(&cells::Decided, &[Option<usize>]) -> bool,
+) -> Vec<Part> {
     let mut out = Vec::new();
     for interval in decided {
         let mut by_outcome: BTreeMap<&Outcome, Vec<cover::Rect>> = BTreeMap::new();
         for (leaf, outcomes) in &interval.leaves {
+            if !keep(interval, leaf) {
+                continue;
+            }
             by_outcome
                 .entry(&outcomes[0])
                 .or_default()

@@ -21,6 +21,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use edict::{render, Diagnostic, Loaded, PolicySet, Sources};
+use test::Coverage;
 
 #[derive(Parser)]
 #[command(
@@ -153,6 +154,9 @@ enum Command {
         /// Also show how many expectations each rule applied in, and the rules no test reaches
         #[arg(long)]
         coverage: bool,
+        /// With --coverage, also the regions of queries no expectation lies in (walks the whole set)
+        #[arg(long, requires = "coverage")]
+        regions: bool,
     },
 }
 
@@ -211,7 +215,15 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             common,
             filter,
             coverage,
-        } => test::run(&common, filter.as_deref(), coverage),
+            regions,
+        } => test::run(
+            &common,
+            filter.as_deref(),
+            Coverage {
+                rules: coverage,
+                regions,
+            },
+        ),
         #[cfg(feature = "serve")]
         Command::Serve(args) => serve::run(args),
         #[cfg(feature = "lsp")]

@@ -1,12 +1,24 @@
-//! `edict test`: runs the set's test blocks, with coverage when asked.
+//! `edict test`: runs the set's test blocks, with coverage when asked:
+//! of rules, and with `--regions` of the regions of the decision space.
 
 use std::process::ExitCode;
 
+use edict::analysis::{report, untested, who_may::WhoMay};
 use edict::{render, PolicySet};
 
 use super::{exit, print_diagnostics, print_out, Common, Format};
 
-pub fn run(common: &Common, filter: Option<&str>, coverage: bool) -> Result<ExitCode, String> {
+/// The untested regions a report for people shows.
+const REGIONS_SHOWN: usize = 20;
+
+/// What coverage to report.
+#[derive(Debug, Clone, Copy)]
+pub struct Coverage {
+    pub rules: bool,
+    pub regions: bool,
+}
+
+pub fn run(common: &Common, filter: Option<&str>, coverage: Coverage) -> Result<ExitCode, String> {
     let today = common.today.unwrap_or_else(edict::today);
     let loaded =
         edict::load_with(&common.paths, today, edict::Warnings::Skip).map_err(|e| e.to_string())?;
@@ -28,19 +40,46 @@ pub fn run(common: &Common, filter: Option<&str>, coverage: bool) -> Result<Exit
     if let Some(filter) = filter.filter(|_| report.results.is_empty()) {
         return Err(no_test_matches(&set, filter));
     }
+    let untested = match coverage.regions {
+        true => Some(untested_regions(&set, filter)?),
+        false => None,
+    };
+    let policy = set.policy();
     match common.format() {
         Format::Json => {
-            let mut json = render::report_json(set.policy(), &report);
-            if coverage {
-                json["coverage"] = render::coverage_json(set.policy(), &report);
+            let mut json = render::report_json(policy, &report);
+            if coverage.rules {
+                json["coverage"] = render::coverage_json(policy, &report);
+            }
+            if let Some(untested) = &untested {
+                json["coverage"]["untested"] = report::untested_json(policy, untested);
             }
             print_out(&format!("{json}\n"))
         }
         Format::Human | Format::Table => {
-            print_out(&render::report_human(set.policy(), &report, coverage))
+            print_out(&render::report_human(policy, &report, coverage.rules));
+            if let Some(untested) = &untested {
+                print_out(&format!(
+                    "\n{}",
+                    report::untested_human(policy, untested, REGIONS_SHOWN)
+                ));
+            }
         }
     }
     Ok(exit(report.failed() == 0))
+}
+
+/// The regions that no expectation of the tests run lies in.
+fn untested_regions(set: &PolicySet, filter: Option<&str>) -> Result<WhoMay, String> {
+    let queries: Vec<&edict::Query> = set
+        .policy()
+        .tests
+        .iter()
+        .filter(|t| filter.is_none_or(|f| t.name.contains(f)))
+        .flat_map(|t| t.expectations.iter().map(|e| &e.query))
+        .collect();
+    untested::untested(set, &queries)
+        .map_err(|e| format!("cannot walk the regions for coverage: {}", e.0))
 }
 
 /// Tests whose expectations give no date (`W107`) are said on standard
