@@ -240,7 +240,7 @@ pub fn combine_by(
             by.is_none()
         });
     }
-    let (effect, rules, overridden) = combining(policy, allows, denies);
+    let (effect, rules, overridden) = combining(policy, query, allows, denies);
     Decision {
         effect,
         by_default: rules.is_empty(),
@@ -255,6 +255,7 @@ pub fn combine_by(
 /// and the denies that apply (each in set order) as the set combines them.
 fn combining(
     policy: &Policy,
+    query: &Query,
     allows: Vec<usize>,
     denies: Vec<usize>,
 ) -> (Effect, Vec<usize>, Vec<usize>) {
@@ -283,7 +284,77 @@ fn combining(
                 (Effect::Deny, top_denies, merged(top_allows, lower))
             }
         }
+        Combining::MostSpecific => most_specific(policy, query, allows, denies),
     }
+}
+
+/// `combine most specific`: the rules whose actors come nearest the
+/// query's actor decide, a deny among them overriding an allow. Fail
+/// closed: an allow is as near as the memberships that surely hold bring
+/// it, a deny as near as those that may hold (unknown ones too).
+fn most_specific(
+    policy: &Policy,
+    query: &Query,
+    allows: Vec<usize>,
+    denies: Vec<usize>,
+) -> (Effect, Vec<usize>, Vec<usize>) {
+    let [surely, maybe] = [false, true].map(|unknown| actor_distances(policy, query, unknown));
+    let distance = |rule: usize, reached: &[(NameId, u32)]| match &policy.rules[rule].actors {
+        None => u32::MAX,
+        Some(names) => names
+            .iter()
+            .filter_map(|n| reached.iter().find(|(m, _)| m == n).map(|&(_, d)| d))
+            .min()
+            .unwrap_or(u32::MAX),
+    };
+    let nearest_allow = allows.iter().map(|&r| distance(r, &surely)).min();
+    let nearest_deny = denies.iter().map(|&r| distance(r, &maybe)).min();
+    let (effect, nearest, reached) = match (nearest_allow, nearest_deny) {
+        (Some(a), Some(d)) if a < d => (Effect::Allow, a, &surely),
+        (_, Some(d)) => (Effect::Deny, d, &maybe),
+        (Some(a), None) => (Effect::Allow, a, &surely),
+        (None, None) => return (policy.default, Vec::new(), Vec::new()),
+    };
+    let (winners, rest) = if effect == Effect::Allow {
+        (allows, denies)
+    } else {
+        (denies, allows)
+    };
+    let (deciding, lost): (Vec<usize>, Vec<usize>) = winners
+        .into_iter()
+        .partition(|&r| distance(r, reached) == nearest);
+    (effect, deciding, merged(lost, rest))
+}
+
+/// How far above the query's actor each name it falls under is: 0 for
+/// the actor itself, 1 for a name it is directly in, and so on by the
+/// shortest way; through conditional memberships that hold, and with
+/// `unknown` those whose condition is unknown too.
+fn actor_distances(policy: &Policy, query: &Query, unknown: bool) -> Vec<(NameId, u32)> {
+    let names = policy.vocabulary.names(Kind::Actor);
+    let Some(actor) = query.actor else {
+        return Vec::new();
+    };
+    let mut reached = vec![(actor, 0u32)];
+    let mut next = 0;
+    while next < reached.len() {
+        let (n, d) = reached[next];
+        next += 1;
+        let plain = names.parents[n as usize].iter().copied();
+        let conditional = names.conditional[n as usize]
+            .iter()
+            .filter(|&&(_, m)| {
+                let holds = membership(&policy.vocabulary.memberships[m], query);
+                holds == Truth::True || (unknown && holds == Truth::Unknown)
+            })
+            .map(|&(p, _)| p);
+        for p in plain.chain(conditional) {
+            if !reached.iter().any(|&(r, _)| r == p) {
+                reached.push((p, d + 1));
+            }
+        }
+    }
+    reached
 }
 
 /// Two lists of rules in set order, as one.

@@ -101,10 +101,10 @@ fn what_beat_what(policy: &Policy, query: &Query, out: &mut [Explanation]) {
         } else if policy.combining != Combining::DenyOverrides
             && decision.overridden.contains(&e.rule)
         {
-            e.reason = Some(format!(
-                "but it does not decide: the set combines by {}",
-                policy.combining.as_str()
-            ));
+            e.reason = Some(match policy.combining {
+                Combining::MostSpecific => "but it does not decide: under most specific, the rules nearest the query's actor decide, a deny among them overriding".to_string(),
+                other => format!("but it does not decide: the set combines by {}", other.as_str()),
+            });
         }
     }
 }

@@ -357,7 +357,7 @@ fn check_exact_reports_the_first_try_at_an_exemption() {
 }
 
 #[test]
-fn check_exact_of_a_set_too_large_to_walk_exits_2() {
+fn exact_walks_of_a_set_too_large_exit_2() {
     let dir = folder("exact-too-large");
     let names = |kind: &str, n: usize| -> String {
         (0..n).map(|i| format!("{kind} {kind}{i}\n")).collect()
@@ -376,6 +376,24 @@ fn check_exact_of_a_set_too_large_to_walk_exits_2() {
     assert!(
         said.contains("cannot run the exact lints") && said.contains("W101"),
         "{said}"
+    );
+    // so does test's walk of the regions, after the tests' own report
+    let tested = format!(
+        "{}test \"one\" {{\n  expect allow action0 by actor0 on 2024-01-01\n}}\n",
+        std::fs::read_to_string(&path).expect("read")
+    );
+    std::fs::write(&path, tested).expect("written");
+    let out = edict(&["test", &path.to_string_lossy(), "--coverage", "--regions"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stdout).contains("1 passed"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert!(
+        text(&out.stderr).contains("cannot walk the regions"),
+        "{}",
+        text(&out.stderr)
     );
     // with errors, the exact lints are not run and check says so as always
     std::fs::write(dir.join("wide.policy"), "allow sale by\n").expect("written");

@@ -152,7 +152,7 @@ const VALUE_WORDS: [&str; 9] = [
 struct Seen {
     /// Sets by how they combine, in the order of [`COMBININGS`] (the first
     /// two are the same way, said and unsaid).
-    combinings: [usize; 5],
+    combinings: [usize; 6],
     /// Decisions in which an exemption lifted a deny.
     lifted: usize,
     /// Decisions under a combining other than deny overrides in which a

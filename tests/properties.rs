@@ -223,6 +223,7 @@ const COMBININGS: &[&str] = &[
     "allow overrides",
     "first applicable",
     "highest priority",
+    "most specific",
 ];
 
 /// Rules for a set that combines by `combining`: each deny named, so that

@@ -40,10 +40,8 @@ pub fn run(common: &Common, filter: Option<&str>, coverage: Coverage) -> Result<
     if let Some(filter) = filter.filter(|_| report.results.is_empty()) {
         return Err(no_test_matches(&set, filter));
     }
-    let untested = match coverage.regions {
-        true => Some(untested_regions(&set, filter)?),
-        false => None,
-    };
+    // a set too large to walk still gets its test report, then exit 2
+    let untested = coverage.regions.then(|| untested_regions(&set, filter));
     let policy = set.policy();
     match common.format() {
         Format::Json => {
@@ -51,14 +49,20 @@ pub fn run(common: &Common, filter: Option<&str>, coverage: Coverage) -> Result<
             if coverage.rules {
                 json["coverage"] = render::coverage_json(policy, &report);
             }
-            if let Some(untested) = &untested {
-                json["coverage"]["untested"] = report::untested_json(policy, untested);
+            match &untested {
+                Some(Ok(untested)) => {
+                    json["coverage"]["untested"] = report::untested_json(policy, untested)
+                }
+                Some(Err(error)) => {
+                    json["coverage"]["untested"] = serde_json::json!({"error": error})
+                }
+                None => {}
             }
             print_out(&format!("{json}\n"))
         }
         Format::Human | Format::Table => {
             print_out(&render::report_human(policy, &report, coverage.rules));
-            if let Some(untested) = &untested {
+            if let Some(Ok(untested)) = &untested {
                 print_out(&format!(
                     "\n{}",
                     report::untested_human(policy, untested, REGIONS_SHOWN)
@@ -66,7 +70,10 @@ pub fn run(common: &Common, filter: Option<&str>, coverage: Coverage) -> Result<
             }
         }
     }
-    Ok(exit(report.failed() == 0))
+    match untested {
+        Some(Err(error)) => Err(error),
+        _ => Ok(exit(report.failed() == 0)),
+    }
 }
 
 /// The regions that no expectation of the tests run lies in.

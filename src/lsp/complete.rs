@@ -210,6 +210,7 @@ impl Context<'_> {
                 "allow overrides",
                 "first applicable",
                 "highest priority",
+                "most specific",
             ]),
             Token::Word(w) if matches!(w.as_str(), "attribute" | "list" | "constant") => {
                 match self.last() {

@@ -27,7 +27,7 @@ pub fn doc(word: &str) -> Option<&'static str> {
         "unless" => "`unless CONDITION`: the rule applies only where the condition does not hold (an unknown stops the rule)",
         "because" => "`because \"...\"`: the reason the decision gives",
         "priority" => "`priority N`: under `combine highest priority`, the rules of the highest priority that apply decide",
-        "combine" => "`combine deny overrides | allow overrides | first applicable | highest priority`: how the rules that apply make the decision",
+        "combine" => "`combine deny overrides | allow overrides | first applicable | highest priority | most specific`: how the rules that apply make the decision",
         "list" => "`list name: type = [...]`: a named list, read with `x in name`",
         "constant" => "`constant name: type = value`: a named value, worked out when the set is read",
         "test" => "`test \"name\" { expect ... }`: expectations that `edict test` checks",

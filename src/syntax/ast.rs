@@ -159,6 +159,10 @@ pub enum Combining {
     /// The rules of the highest priority that apply decide, a deny among
     /// them overriding an allow.
     HighestPriority,
+    /// The rules whose actors name the query's actor most closely (itself,
+    /// then its nearest role, ..., then `any`) decide, a deny among them
+    /// overriding an allow.
+    MostSpecific,
 }
 
 impl Combining {
@@ -168,6 +172,7 @@ impl Combining {
             Combining::AllowOverrides => "allow overrides",
             Combining::FirstApplicable => "first applicable",
             Combining::HighestPriority => "highest priority",
+            Combining::MostSpecific => "most specific",
         }
     }
 }

@@ -72,12 +72,14 @@ pub fn describe(rule: Rule) -> Option<&'static str> {
         Rule::cw_path => "`path`",
         Rule::pattern_op => "`like` or `matches`",
         Rule::cw_overrides => "`overrides`",
+        Rule::cw_most => "`most`",
+        Rule::cw_specific => "`specific`",
         Rule::cw_rule => "`rule`",
         Rule::list_decl => "`list`",
         Rule::constant_decl => "`constant`",
         Rule::combine_decl => "`combine`",
         Rule::combining => {
-            "a way to combine (`deny overrides`, `allow overrides`, `first applicable`, `highest priority`)"
+            "a way to combine (`deny overrides`, `allow overrides`, `first applicable`, `highest priority`, `most specific`)"
         }
         Rule::exemption => "an exemption",
         Rule::exempted_rules => "`from rule`",

@@ -276,6 +276,7 @@ impl Builder {
                     Some(Rule::kw_deny) => Combining::DenyOverrides,
                     Some(Rule::kw_allow) => Combining::AllowOverrides,
                     Some(Rule::cw_first) => Combining::FirstApplicable,
+                    Some(Rule::cw_most) => Combining::MostSpecific,
                     _ => Combining::HighestPriority,
                 };
                 Statement::Combine(CombineDecl { combining, span })

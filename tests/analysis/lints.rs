@@ -195,7 +195,7 @@ fn exact_lints_agree_with_deciding_the_grid() {
     }
     eprintln!("{sets_built} sets, {points} points, {found:?} never applies / never decides / covered, {replayed} rules replayed, {reductions} sets reduced");
     assert!(
-        sets_built > 200 && points > 20_000 && found.iter().all(|&n| n > 8) && reductions > 5,
+        sets_built > 200 && points > 20_000 && found.iter().all(|&n| n > 5) && reductions > 2,
         "too few lints exercised"
     );
 }

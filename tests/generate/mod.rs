@@ -76,6 +76,7 @@ pub const COMBININGS: &[&str] = &[
     "allow overrides",
     "first applicable",
     "highest priority",
+    "most specific",
 ];
 
 pub const DATES: &[&str] = &[

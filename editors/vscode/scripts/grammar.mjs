@@ -18,7 +18,7 @@ export const KEYWORDS = [
 /** Words with a meaning in one place only (`cw_*` in edict.pest): names elsewhere. */
 export const CONTEXTUAL = [
   "applicable", "combine", "constant", "exempt", "first", "highest", "like",
-  "list", "matches", "path", "overrides", "priority", "rule",
+  "list", "matches", "most", "path", "overrides", "priority", "rule", "specific",
 ];
 
 /** `type_name` in edict.pest. */
@@ -314,7 +314,7 @@ export function buildGrammar() {
 
     // `combine deny overrides`, `combine first applicable`, ...
     "combine-declaration": {
-      match: String.raw`^\s*(combine)\s+(?:(deny|allow)\s+(overrides)|(first)\s+(applicable)|(highest)\s+(priority))${END}`,
+      match: String.raw`^\s*(combine)\s+(?:(deny|allow)\s+(overrides)|(first)\s+(applicable)|(highest)\s+(priority)|(most)\s+(specific))${END}`,
       captures: {
         1: { name: "storage.type.combine.edict" },
         2: { patterns: [{ include: "#effect" }] },
@@ -323,6 +323,8 @@ export function buildGrammar() {
         5: { name: "keyword.other.combining.applicable.edict" },
         6: { name: "keyword.other.combining.highest.edict" },
         7: { name: "keyword.other.combining.priority.edict" },
+        8: { name: "keyword.other.combining.most.edict" },
+        9: { name: "keyword.other.combining.specific.edict" },
       },
     },
 

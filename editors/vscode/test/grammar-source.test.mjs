@@ -166,10 +166,12 @@ const SAMPLES = {
   like: ['deny sale where a like "x*"', "keyword.operator.pattern.like.edict"],
   list: ['list l: text = ["x"]', "storage.type.list.edict"],
   matches: ['deny sale where a matches "^x"', "keyword.operator.pattern.matches.edict"],
+  most: ["combine most specific", "keyword.other.combining.most.edict"],
   path: ['deny sale where a like path "/x/:id"', "keyword.operator.pattern.path.edict"],
   overrides: ["combine allow overrides", "keyword.other.combining.overrides.edict"],
   priority: ["allow sale priority 3", "keyword.other.priority.edict"],
   rule: ["exempt sale from rule r", "keyword.other.rule.edict"],
+  specific: ["combine most specific", "keyword.other.combining.specific.edict"],
 };
 for (const unit of UNITS) {
   SAMPLES[unit] = [`deny sale until 2 ${unit} after 2021-03-31`, "keyword.other.unit.edict"];
