@@ -31,11 +31,11 @@ pub const KINDS: [Kind; 3] = [Kind::Action, Kind::Actor, Kind::Category];
 pub fn universe(sides: &Sides<'_>) -> [Vec<Named>; 3] {
     KINDS.map(|kind| {
         let mut out: Vec<Named> = Vec::new();
+        let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
         for policy in sides.policies() {
             for name in &policy.vocabulary.names(kind).names {
-                let named = Named::Name(name.clone());
-                if !out.contains(&named) {
-                    out.push(named);
+                if seen.insert(name) {
+                    out.push(Named::Name(name.clone()));
                 }
             }
         }

@@ -13,7 +13,7 @@ use std::collections::HashSet;
 
 use super::atoms;
 use super::cells::{self, Named};
-use super::names::ByAction;
+use super::names::{ByAction, ByName};
 use super::{Sides, TooLarge};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::eval::{self, Truth};
@@ -107,7 +107,9 @@ pub fn exact(set: &PolicySet) -> Result<Exact, TooLarge> {
     };
     for action in &universe[0] {
         let candidates = by_action.candidates(policy, action);
+        let by_actor = ByName::of(policy, Kind::Actor, candidates);
         for actor in &universe[1] {
+            let candidates = by_actor.candidates(policy, actor);
             for category in &universe[2] {
                 let cell = [action.clone(), actor.clone(), category.clone()];
                 walk.cell(&sides, &cell, &candidates)?;

@@ -137,19 +137,35 @@ fn covered(
     out.into_iter().collect()
 }
 
-/// A policy's rules filed by the actions they name, to find those that may
-/// cover an action without reading every rule.
-pub struct ByAction {
+/// Some of a policy's rules filed by the names of one kind they name, to
+/// find those that may cover a name without reading every rule.
+pub struct ByName {
+    kind: Kind,
     named: HashMap<NameId, Vec<usize>>,
     any: Vec<usize>,
 }
 
-impl ByAction {
-    pub fn new(policy: &Policy) -> ByAction {
+/// Every rule filed by its actions.
+pub type ByAction = ByName;
+
+impl ByName {
+    /// Every rule of the policy, by its actions.
+    pub fn new(policy: &Policy) -> ByName {
+        ByName::of(policy, Kind::Action, 0..policy.rules.len())
+    }
+
+    /// The given rules (in set order), by their names of `kind`.
+    pub fn of(policy: &Policy, kind: Kind, rules: impl IntoIterator<Item = usize>) -> ByName {
         let mut named: HashMap<NameId, Vec<usize>> = HashMap::new();
         let mut any = Vec::new();
-        for (r, rule) in policy.rules.iter().enumerate() {
-            match &rule.actions {
+        for r in rules {
+            let rule = &policy.rules[r];
+            let scope = match kind {
+                Kind::Action => &rule.actions,
+                Kind::Actor => &rule.actors,
+                Kind::Category => &rule.categories,
+            };
+            match scope {
                 None => any.push(r),
                 Some(ids) => {
                     for &id in ids {
@@ -158,26 +174,43 @@ impl ByAction {
                 }
             }
         }
-        ByAction { named, any }
+        ByName { kind, named, any }
     }
 
-    /// The rules whose actions may cover `action` (through any
-    /// membership), in set order.
-    pub fn candidates(&self, policy: &Policy, action: &Named) -> Vec<usize> {
+    /// The rules whose names may cover `name` (through any membership),
+    /// in set order.
+    pub fn candidates(&self, policy: &Policy, name: &Named) -> Vec<usize> {
         let mut out = self.any.clone();
-        let names = policy.vocabulary.names(Kind::Action);
-        if let Some(id) = match action {
+        let names = policy.vocabulary.names(self.kind);
+        if let Some(id) = match name {
             Named::Name(n) => names.get(n),
             _ => None,
         } {
-            for (above, reached) in names.ancestors_maybe(id).into_iter().enumerate() {
-                if reached {
-                    out.extend(self.named.get(&(above as NameId)).into_iter().flatten());
-                }
+            for above in above_maybe(names, id) {
+                out.extend(self.named.get(&above).into_iter().flatten());
             }
         }
         out.sort_unstable();
         out.dedup();
         out
     }
+}
+
+/// A name and every name it may be under, through any membership held or
+/// not: [`crate::model::Names::ancestors_maybe`] as a list, which costs the
+/// names reached rather than every name of the kind.
+fn above_maybe(names: &crate::model::Names, id: NameId) -> Vec<NameId> {
+    let mut out = vec![id];
+    let mut i = 0;
+    while i < out.len() {
+        let n = out[i] as usize;
+        i += 1;
+        let conditional = names.conditional[n].iter().map(|&(p, _)| p);
+        for p in names.parents[n].iter().copied().chain(conditional) {
+            if !out.contains(&p) {
+                out.push(p);
+            }
+        }
+    }
+    out
 }

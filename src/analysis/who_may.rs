@@ -17,7 +17,7 @@ use chrono::NaiveDate;
 use super::cells::{self, Named, Resolution, KINDS};
 use super::cover::{self, Constraint};
 use super::diff::Witness;
-use super::names::{ByAction, Family};
+use super::names::{ByAction, ByName, Family};
 use super::regions::{self, Label, Region};
 use super::{Outcome, Sides, TooLarge, FIRST, LAST};
 use crate::model::OpenQuery;
@@ -113,13 +113,16 @@ pub fn who_may_where(
         let candidates = candidates
             .entry(action)
             .or_insert_with(|| by_action.candidates(policy, action));
+        // an actor hole walks every actor: file the action's rules by actor
+        let by_actor = ByName::of(policy, Kind::Actor, candidates.iter().copied());
         for actor in &choices[1] {
+            let candidates = by_actor.candidates(policy, actor);
             for category in &choices[2] {
                 let cell = [action.clone(), actor.clone(), category.clone()];
                 let Some(resolved) = cells::resolve_cell(policy, &cell) else {
                     continue;
                 };
-                let rules = vec![cells::relevant(policy, &resolved, candidates)];
+                let rules = vec![cells::relevant(policy, &resolved, &candidates)];
                 let (decided, cell_sampled) = cells::decide_cell(
                     &sides,
                     std::slice::from_ref(&resolved),
