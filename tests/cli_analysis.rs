@@ -354,6 +354,15 @@ fn check_exact_reports_the_first_try_at_an_exemption() {
         .unwrap_or_default();
     assert!(help.contains("from rule ban"), "{help}");
     assert_eq!(answer["ok"], true);
+    // where a pattern keeps the lints from proving, they say how much
+    let patterned = path.replace("first_exemption_try", "first_applicable");
+    let out = edict(&["check", &patterned, "--exact"]);
+    assert_eq!(out.status.code(), Some(0));
+    let said = text(&out.stderr);
+    assert!(
+        said.contains("say nothing of 2 of the set's 4 rules"),
+        "{said}"
+    );
 }
 
 #[test]

@@ -29,8 +29,7 @@ pub fn run(common: &Common, deny_warnings: bool, exact: bool) -> Result<ExitCode
             let diagnostics = lints::merge(policy, heuristic, found);
             report(common, &diagnostics, &policy.sources);
             if unproven > 0 && common.format() == Format::Human {
-                let rules = if unproven == 1 { "rule" } else { "rules" };
-                eprintln!("note: the exact lints say nothing of {unproven} {rules} of {}: a condition they meet was split on sample values (a pattern, two attributes compared, an attribute against the query's date)", policy.rules.len());
+                eprintln!("note: the exact lints say nothing of {unproven} of the set's {} rules: a condition they meet was split on sample values (a pattern, two attributes compared, an attribute against the query's date)", policy.rules.len());
             }
             Ok(exit(passes(deny_warnings, &diagnostics)))
         }
