@@ -72,6 +72,25 @@ impl Names {
         self.reach(id, true)
     }
 
+    /// [`Names::ancestors_maybe`] as a list: the name and every name it may
+    /// be under, which costs the names reached rather than every name of
+    /// the kind (for the few ancestors a name usually has).
+    pub fn above_maybe(&self, id: NameId) -> Vec<NameId> {
+        let mut out = vec![id];
+        let mut i = 0;
+        while i < out.len() {
+            let n = out[i] as usize;
+            i += 1;
+            let conditional = self.conditional[n].iter().map(|&(p, _)| p);
+            for p in self.parents[n].iter().copied().chain(conditional) {
+                if !out.contains(&p) {
+                    out.push(p);
+                }
+            }
+        }
+        out
+    }
+
     fn reach(&self, id: NameId, conditional: bool) -> Vec<bool> {
         let mut seen = vec![false; self.names.len()];
         let mut stack = vec![id];

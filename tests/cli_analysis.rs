@@ -242,6 +242,23 @@ fn timeline_refuses_a_dated_query_and_a_bad_one() {
 
 /// Every witness of a `who-may` answer, replayed through `eval --input`,
 /// gets its region's decision and rules.
+/// Each region's witness decided by `eval --input` on `set`: one answer
+/// a region, in order.
+fn replay(set: &str, parts: &[&Value]) -> Vec<Value> {
+    let lines: String = parts
+        .iter()
+        .map(|p| format!("{}\n", p["witness"]))
+        .collect();
+    let out = edict_stdin(&["eval", set, "--input", "-"], &lines);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let answers: Vec<Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON answer"))
+        .collect();
+    assert_eq!(answers.len(), parts.len());
+    answers
+}
+
 #[test]
 fn who_may_witnesses_replay_through_eval() {
     let set = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/access_model");
@@ -259,17 +276,7 @@ fn who_may_witnesses_replay_through_eval() {
             .flat_map(|k| answer[k].as_array().expect("a list"))
             .collect();
         assert!(!parts.is_empty(), "{question}");
-        let lines: String = parts
-            .iter()
-            .map(|p| format!("{}\n", p["witness"]))
-            .collect();
-        let out = edict_stdin(&["eval", &set, "--input", "-"], &lines);
-        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-        let answers: Vec<Value> = text(&out.stdout)
-            .lines()
-            .map(|l| serde_json::from_str(l).expect("a JSON answer"))
-            .collect();
-        assert_eq!(answers.len(), parts.len());
+        let answers = replay(&set, &parts);
         for (answer, part) in answers.iter().zip(&parts) {
             let ids: Vec<&Value> = answer["rules"]
                 .as_array()
@@ -431,16 +438,7 @@ fn test_coverage_regions_of_the_zoom_set() {
         .collect();
     assert!(parts.len() > 5, "{untested}");
     // each witness decides as its region says, and no test already asks it
-    let lines: String = parts
-        .iter()
-        .map(|p| format!("{}\n", p["witness"]))
-        .collect();
-    let out = edict_stdin(&["eval", &set, "--input", "-"], &lines);
-    let answers: Vec<Value> = text(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("a JSON answer"))
-        .collect();
-    assert_eq!(answers.len(), parts.len());
+    let answers = replay(&set, &parts);
     for (answer, part) in answers.iter().zip(&parts) {
         assert_eq!(answer["decision"], part["decision"], "{}", part["witness"]);
     }

@@ -186,7 +186,7 @@ impl ByName {
             Named::Name(n) => names.get(n),
             _ => None,
         } {
-            for above in above_maybe(names, id) {
+            for above in names.above_maybe(id) {
                 out.extend(self.named.get(&above).into_iter().flatten());
             }
         }
@@ -194,23 +194,4 @@ impl ByName {
         out.dedup();
         out
     }
-}
-
-/// A name and every name it may be under, through any membership held or
-/// not: [`crate::model::Names::ancestors_maybe`] as a list, which costs the
-/// names reached rather than every name of the kind.
-fn above_maybe(names: &crate::model::Names, id: NameId) -> Vec<NameId> {
-    let mut out = vec![id];
-    let mut i = 0;
-    while i < out.len() {
-        let n = out[i] as usize;
-        i += 1;
-        let conditional = names.conditional[n].iter().map(|&(p, _)| p);
-        for p in names.parents[n].iter().copied().chain(conditional) {
-            if !out.contains(&p) {
-                out.push(p);
-            }
-        }
-    }
-    out
 }

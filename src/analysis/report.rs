@@ -183,14 +183,7 @@ pub fn who_may_human(policy: &Policy, answer: &WhoMay) -> String {
             out.push_str("  nothing\n");
         }
         for p in parts {
-            out.push_str(&format!(
-                "  {}, {}{}: {}\n",
-                names_text(&p.names),
-                when_text(p.from, p.until),
-                constraint_text(&p.constraint),
-                outcome_text(policy, &p.outcome)
-            ));
-            out.push_str(&format!("    for example: {}\n", witness_text(&p.witness)));
+            part_human(policy, p, &mut out);
         }
     }
     if answer.without_category {
@@ -384,7 +377,8 @@ pub fn timeline_human(policy: &Policy, timeline: &Timeline) -> String {
 }
 
 /// `test --coverage --regions`: how many regions no expectation touches,
-/// and the first `most` of them, most general first.
+/// and the first `most` of them: the allowed, then the denied, each most
+/// general first. `--format json` gives them as [`who_may_json`] does.
 pub fn untested_human(policy: &Policy, answer: &WhoMay, most: usize) -> String {
     let (allowed, denied) = (answer.allow.len(), answer.deny.len());
     if allowed + denied == 0 {
@@ -399,14 +393,7 @@ pub fn untested_human(policy: &Policy, answer: &WhoMay, most: usize) -> String {
     // the allows first: an allow no test holds is the likelier surprise
     let parts: Vec<&Part> = answer.allow.iter().chain(&answer.deny).collect();
     for p in parts.iter().take(most) {
-        out.push_str(&format!(
-            "  {}, {}{}: {}\n",
-            names_text(&p.names),
-            when_text(p.from, p.until),
-            constraint_text(&p.constraint),
-            outcome_text(policy, &p.outcome)
-        ));
-        out.push_str(&format!("    for example: {}\n", witness_text(&p.witness)));
+        part_human(policy, p, &mut out);
     }
     if parts.len() > most {
         out.push_str(&format!(
@@ -418,7 +405,14 @@ pub fn untested_human(policy: &Policy, answer: &WhoMay, most: usize) -> String {
     out
 }
 
-/// `test --coverage --regions --format json`: the regions, as who-may's.
-pub fn untested_json(policy: &Policy, answer: &WhoMay) -> Json {
-    who_may_json(policy, answer)
+/// A who-may region for people: its place and decision, then a witness.
+fn part_human(policy: &Policy, p: &Part, out: &mut String) {
+    out.push_str(&format!(
+        "  {}, {}{}: {}\n",
+        names_text(&p.names),
+        when_text(p.from, p.until),
+        constraint_text(&p.constraint),
+        outcome_text(policy, &p.outcome)
+    ));
+    out.push_str(&format!("    for example: {}\n", witness_text(&p.witness)));
 }

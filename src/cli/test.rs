@@ -51,7 +51,7 @@ pub fn run(common: &Common, filter: Option<&str>, coverage: Coverage) -> Result<
             }
             match &untested {
                 Some(Ok(untested)) => {
-                    json["coverage"]["untested"] = report::untested_json(policy, untested)
+                    json["coverage"]["untested"] = report::who_may_json(policy, untested)
                 }
                 Some(Err(error)) => {
                     json["coverage"]["untested"] = serde_json::json!({"error": error})

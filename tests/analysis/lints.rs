@@ -12,10 +12,7 @@ use edict::syntax::ast::Kind;
 use edict::{PolicySet, Query};
 
 use super::generate::{policy, Rng};
-use super::{
-    condition_set, decide, grid_dates, grid_names, inside, part_place, random_point, report, runs,
-    Point,
-};
+use super::{condition_set, decide, grid, inside, part_place, random_point, report, runs, Point};
 
 /// What a rule did in one query: applied, decided, and (an exemption)
 /// lifted a deny it names.
@@ -151,8 +148,7 @@ fn exact_lints_agree_with_deciding_the_grid() {
             PolicySet::from_text("reduced.policy", &without(&set, &g.text, &covered)).ok();
         reductions += usize::from(reduced.is_some() && !covered.is_empty());
         let sets = [&set];
-        let names = [Kind::Action, Kind::Actor, Kind::Category].map(|k| grid_names(&sets, k));
-        let dates = grid_dates(&[policy]);
+        let (names, dates) = grid(&sets);
         for _ in 0..100 {
             let p = random_point(&mut rng, &names, &dates);
             let Ok(query) = set.query(&p.text()) else {
@@ -213,8 +209,7 @@ fn untested_regions_hold_no_tested_query() {
         };
         sets_built += 1;
         let sets = [&set];
-        let names = [Kind::Action, Kind::Actor, Kind::Category].map(|k| grid_names(&sets, k));
-        let dates = grid_dates(&[set.policy()]);
+        let (names, dates) = grid(&sets);
         let points: Vec<(Point, Query)> = (0..60)
             .filter_map(|_| {
                 let p = random_point(&mut rng, &names, &dates);

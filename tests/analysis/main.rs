@@ -161,6 +161,13 @@ fn grid_names(sets: &[&PolicySet], kind: Kind) -> Vec<String> {
     out
 }
 
+/// The grid of sets analysed together: each kind's names, and the dates.
+fn grid(sets: &[&PolicySet]) -> ([Vec<String>; 3], Vec<String>) {
+    let names = [Kind::Action, Kind::Actor, Kind::Category].map(|k| grid_names(sets, k));
+    let policies: Vec<&Policy> = sets.iter().map(|s| s.policy()).collect();
+    (names, grid_dates(&policies))
+}
+
 fn random_point(rng: &mut Rng, names: &[Vec<String>; 3], dates: &[String]) -> Point {
     let pick = |rng: &mut Rng, v: &[String]| v[rng.below(v.len())].clone();
     let mut with = Vec::new();
@@ -431,8 +438,7 @@ fn diff_regions_are_exactly_the_points_that_differ() {
             .iter()
             .map(|c| c.constraint.condition.as_deref().map(condition_set))
             .collect();
-        let names = [Kind::Action, Kind::Actor, Kind::Category].map(|k| grid_names(&sets, k));
-        let dates = grid_dates(&[old.policy(), new.policy()]);
+        let (names, dates) = grid(&sets);
         for _ in 0..120 {
             let p = random_point(&mut rng, &names, &dates);
             let q = p.text();
@@ -502,8 +508,7 @@ fn timeline_gives_every_date_and_value_its_decision() {
         };
         sets_built += 1;
         let sets = [&set];
-        let names = [Kind::Action, Kind::Actor, Kind::Category].map(|k| grid_names(&sets, k));
-        let dates = grid_dates(&[set.policy()]);
+        let (names, dates) = grid(&sets);
         let base = random_point(&mut rng, &names, &dates);
         let mut undated = base.text();
         undated = undated.replace(&format!(" on {}", base.date), "");
@@ -625,8 +630,7 @@ fn who_may_gives_every_point_of_its_holes_its_decision() {
         };
         sets_built += 1;
         let sets = [&set];
-        let names = [Kind::Action, Kind::Actor, Kind::Category].map(|k| grid_names(&sets, k));
-        let dates = grid_dates(&[set.policy()]);
+        let (names, dates) = grid(&sets);
         let base = random_point(&mut rng, &names, &dates);
         let (question, kept, holes, dated) = open_question(&mut rng, &base);
         let open = set.open_query(&question).expect("a grid question checks");
